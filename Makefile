@@ -1,0 +1,40 @@
+# Two commands: `make run` (set up, demo data, serve) and `make test` (set up, lint, checks, the whole suite).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+JICAI := $(BIN)/jicai
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup lint migrate demo serve clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	mkdir -p var/static
+	$(JICAI) migrate --noinput
+
+demo: migrate
+	$(JICAI) demo --if-empty
+
+run: demo
+	$(JICAI) demo --logins
+	$(JICAI) runserver 127.0.0.1:8000
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	mkdir -p var/static
+	$(JICAI) check --fail-level WARNING
+	$(JICAI) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var

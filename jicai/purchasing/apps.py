@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PurchasingConfig(AppConfig):
+    name = "jicai.purchasing"
+    label = "purchasing"
+    verbose_name = _("采购、配送与回款")

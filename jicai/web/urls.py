@@ -1,0 +1,14 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from jicai.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),  # POST only (Django ≥ 5.0)
+    path("institutions/<str:code>/", views.institution_detail, name="institution_detail"),
+    path("awards/<int:pk>/", views.award_detail, name="award_detail"),
+    path("invoices/<str:invoice_no>/", views.invoice_detail, name="invoice_detail"),
+    path("orders/<str:order_id>/", views.order_detail, name="order_detail"),
+]
