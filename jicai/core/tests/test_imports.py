@@ -236,6 +236,15 @@ BROKEN = {
 }
 
 
+def test_the_format_document_names_every_kind_and_column():
+    doc = (Path(settings.BASE_DIR) / "docs" / "import-formats.md").read_text(encoding="utf-8")
+    for kind in KINDS:
+        assert f"### {kind} " in doc
+        section = doc.split(f"### {kind} ", 1)[1].split("\n### ", 1)[0]
+        for column in importer_for(kind).columns:
+            assert f"| {column.name} | {column.alias} |" in section, (kind, column.name)
+
+
 def test_every_kind_has_a_broken_sample():
     assert set(BROKEN) == set(KINDS) == {p.stem for p in (SAMPLES / "broken").glob("*.csv")}
 
