@@ -1,0 +1,392 @@
+"""Benchmarks of issue 9, each against a floor measured in the same run on the same data; writes docs/performance.md.
+
+    python bench/run.py --scale city
+
+Generates the data (`jicai generate`), then for SQLite (a temporary file) and for PostgreSQL (database jicai_bench,
+dropped and created again, on the server of DATABASE_URL or on a local server when one answers): migrates, imports
+every kind, and measures
+  - delivery import throughput against the raw floor (PostgreSQL COPY, SQLite executemany in one transaction,
+    into a bare table without index or constraint) on the same file;
+  - whole-province progress (jicai.volumes.progress.progress_rows) against DuckDB running the same aggregation over
+    the same CSV data, loaded into its tables first;
+  - peak memory (ru_maxrss) of every step, each step being its own child process.
+Needs the `bench` extra (DuckDB) for the progress floor; without it that line is left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "jicai_bench"
+LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+AS_OF = "2021-03-31"  # near the end of the first agreement year: every progress status occurs
+FLOOR_TABLE = "bench_floor_deliveries"
+
+
+# Child steps: each runs in its own process, so that its peak memory is its own.
+
+
+def _django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def step_import(url: str, kind: str, file: str) -> dict:
+    _django(url)
+    from jicai.core.imports import run_import
+
+    started = time.perf_counter()
+    result = run_import(kind, file)
+    seconds = time.perf_counter() - started
+    return dict(
+        seconds=seconds,
+        rows=result.rows,
+        created=result.created,
+        unchanged=result.unchanged,
+        errors=len(result.errors),
+        first_errors=[str(e) for e in result.errors[:3]],
+    )
+
+
+def step_floor(url: str, file: str) -> dict:
+    """The raw floor: the same delivery file into a bare table, in one transaction."""
+    _django(url)
+    from django.db import connection
+
+    connection.ensure_connection()
+    raw = connection.connection  # the driver's own connection, with the settings' options applied
+    columns = "delivery_id varchar(40), order_id varchar(40), quantity bigint, delivered_on date, accepted_on date"
+    started = time.perf_counter()
+    if connection.vendor == "postgresql":
+        with raw.cursor() as cursor:
+            cursor.execute(f"CREATE TABLE {FLOOR_TABLE} ({columns})")
+            with (
+                open(file, "rb") as source,
+                cursor.copy(f"COPY {FLOOR_TABLE} FROM STDIN (FORMAT csv, HEADER true)") as copy,
+            ):
+                while block := source.read(1 << 20):
+                    copy.write(block)
+        raw.commit()
+    else:
+        import csv
+
+        with open(file, encoding="utf-8-sig", newline="") as source:
+            reader = csv.reader(source)
+            next(reader)
+            raw.execute("BEGIN")
+            raw.execute(f"CREATE TABLE {FLOOR_TABLE} ({columns})")
+            raw.executemany(f"INSERT INTO {FLOOR_TABLE} VALUES (?, ?, ?, ?, NULLIF(?, ''))", reader)
+            raw.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {FLOOR_TABLE}")
+        rows = cursor.fetchone()[0]
+        cursor.execute(f"DROP TABLE {FLOOR_TABLE}")
+    return dict(seconds=seconds, rows=rows)
+
+
+def step_progress(url: str, as_of: str) -> dict:
+    _django(url)
+    from jicai.volumes.models import AgreedVolume
+    from jicai.volumes.progress import progress_rows
+
+    started = time.perf_counter()
+    rows = progress_rows(AgreedVolume.objects.all(), as_of=date.fromisoformat(as_of))
+    seconds = time.perf_counter() - started
+    statuses: dict[str, int] = {}
+    for row in rows:
+        statuses[row.progress.status] = statuses.get(row.progress.status, 0) + 1
+    return dict(seconds=seconds, rows=len(rows), purchased=sum(r.progress.purchased for r in rows), statuses=statuses)
+
+
+def step_duckdb(data: str, as_of: str) -> dict:
+    """The same aggregation as progress_rows in DuckDB: per agreed volume of year 1, the accepted quantity of the
+    institution × product inside the agreement year up to `as_of`, of it in the last 90 days and in the first 3
+    months (the default profile's projection_days and rush_months). Deliveries carry their order's institution and
+    product, as the import stores them; loading is timed apart from the query."""
+    import duckdb
+
+    kinds = ("orders", "deliveries", "awards", "agreed_volumes")
+    files = {kind: f"read_csv('{Path(data) / kind}.csv', header = true)" for kind in kinds}
+    db = duckdb.connect()
+    started = time.perf_counter()
+    db.execute(f"CREATE TABLE orders AS SELECT order_id, institution_code, product_code FROM {files['orders']}")
+    db.execute(
+        "CREATE TABLE deliveries AS SELECT o.institution_code, o.product_code, d.quantity, d.accepted_on "
+        f"FROM {files['deliveries']} d JOIN orders o USING (order_id)"
+    )
+    db.execute(f"CREATE TABLE awards AS SELECT * FROM {files['awards']}")
+    db.execute(f"CREATE TABLE agreed_volumes AS SELECT * FROM {files['agreed_volumes']}")
+    loaded = time.perf_counter() - started
+    day = date.fromisoformat(as_of)
+    started = time.perf_counter()
+    rows = db.execute(
+        """
+        SELECT v.institution_code, v.product_code, v.quantity,
+               coalesce(sum(d.quantity), 0),
+               coalesce(sum(d.quantity) FILTER (WHERE d.accepted_on >= $recent_from), 0),
+               coalesce(sum(d.quantity) FILTER (WHERE d.accepted_on < a.start_date + INTERVAL 3 MONTH), 0)
+        FROM agreed_volumes v
+        JOIN awards a ON a.batch_code = v.batch_code AND a.product_code = v.product_code
+        LEFT JOIN deliveries d
+          ON d.institution_code = v.institution_code AND d.product_code = v.product_code
+         AND d.accepted_on >= a.start_date
+         AND d.accepted_on <= least(a.start_date + INTERVAL 1 YEAR - INTERVAL 1 DAY, $as_of)
+        WHERE v.year_no = 1
+        GROUP BY ALL
+        """,
+        {"as_of": day, "recent_from": day - timedelta(days=89)},
+    ).fetchall()
+    seconds = time.perf_counter() - started
+    return dict(seconds=seconds, load_seconds=loaded, rows=len(rows), purchased=sum(r[3] for r in rows))
+
+
+STEPS = {"import": step_import, "floor": step_floor, "progress": step_progress, "duckdb": step_duckdb}
+
+
+# The driver
+
+
+def child(*args: str, env: dict | None = None) -> tuple[dict, float]:
+    """Run a step in a child process: its JSON answer and its peak memory in MB (ru_maxrss of that child only)."""
+    process = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), *args], cwd=ROOT, stdout=subprocess.PIPE, env=env
+    )
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        sys.exit(f"步骤失败：{' '.join(args)}")
+    return json.loads(output), usage.ru_maxrss / 1024
+
+
+def command(*args: str, env: dict | None = None) -> tuple[float, float]:
+    """Run `jicai ARGS`: wall seconds and peak memory in MB."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        sys.exit(f"命令失败：jicai {' '.join(args)}")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def postgres_server() -> str | None:
+    """The URL of a PostgreSQL server to benchmark on: DATABASE_URL's, or a local one that answers."""
+    import psycopg
+
+    url = os.environ.get("DATABASE_URL", "")
+    candidates = [url] if url.startswith(("postgres://", "postgresql://")) else [LOCAL_POSTGRES]
+    for candidate in candidates:
+        try:
+            psycopg.connect(candidate, connect_timeout=3).close()
+            return candidate
+        except psycopg.OperationalError:
+            continue
+    return None
+
+
+def fresh_postgres(server: str) -> tuple[str, str]:
+    """Drop and create the benchmark database on `server`: its URL and the server's version."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(BENCH_DB)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
+        version = connection.execute("SHOW server_version").fetchone()[0]
+    base, _, _ = server.rpartition("/")
+    return f"{base}/{BENCH_DB}", version
+
+
+def run_database(label: str, url: str, data: Path, as_of: str, log) -> dict:
+    from jicai.core.generate import COLUMNS as KINDS
+
+    env = {**os.environ, "DATABASE_URL": url}
+    seconds, memory = command("migrate", "--noinput", env=env)
+    log(f"{label}：迁移 {seconds:.1f} 秒")
+    imports = {}
+    for kind in KINDS:
+        result, memory = child("import", url, kind, str(data / f"{kind}.csv"), env=env)
+        if result["errors"]:
+            sys.exit(f"{label} 导入 {kind} 失败：{result['first_errors']}")
+        imports[kind] = dict(result, memory=memory)
+        log(f"{label}：导入 {kind} {result['rows']} 行，{result['seconds']:.1f} 秒，{memory:.0f} MB")
+    again, again_memory = child("import", url, "deliveries", str(data / "deliveries.csv"), env=env)
+    floor, floor_memory = child("floor", url, str(data / "deliveries.csv"), env=env)
+    progress, progress_memory = child("progress", url, as_of, env=env)
+    log(f"{label}：对照 {floor['seconds']:.1f} 秒，进度 {progress['seconds']:.2f} 秒")
+    return dict(
+        label=label,
+        imports=imports,
+        again=dict(again, memory=again_memory),
+        floor=dict(floor, memory=floor_memory),
+        progress=dict(progress, memory=progress_memory),
+    )
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in STEPS:  # a child step
+        print(json.dumps(STEPS[sys.argv[1]](*sys.argv[2:]), ensure_ascii=False))
+        return
+    parser = argparse.ArgumentParser(
+        description="性能基准：生成数据，在 SQLite 和 PostgreSQL 上导入并测量（对照同一次运行的下限）"
+    )
+    parser.add_argument("--scale", choices=("city", "province"), default="city", help="数据规模")
+    parser.add_argument("--seed", type=int, default=1, help="随机种子")
+    parser.add_argument("--as-of", default=AS_OF, help="进度的截止日期")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md", help="结果写入的文件")
+    parser.add_argument("--keep", action="store_true", help="保留生成的数据和 SQLite 文件")
+    parser.add_argument("--no-postgres", action="store_true", help="只测 SQLite")
+    for name in ("institutions", "awards", "deliveries"):  # smaller trials
+        parser.add_argument(f"--{name}", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from jicai.core.generate import COLUMNS  # the kinds in import order, without setting Django up
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    work = Path(tempfile.mkdtemp(prefix="jicai-bench-"))
+    data = work / "data"
+    overrides = [f"--{n}={getattr(args, n)}" for n in ("institutions", "awards", "deliveries") if getattr(args, n)]
+    started = time.perf_counter()
+    generation = command(
+        "generate", f"--scale={args.scale}", f"--seed={args.seed}", f"--out={data}", *overrides, env=dict(os.environ)
+    )
+    log(f"生成数据 {generation[0]:.1f} 秒")
+    counts = {kind: _data_rows(data / f"{kind}.csv") for kind in COLUMNS}
+    duckdb_result = None
+    try:
+        import duckdb
+
+        duckdb_result, duckdb_memory = child("duckdb", str(data), args.as_of)
+        duckdb_result = dict(duckdb_result, memory=duckdb_memory, version=duckdb.__version__)
+    except ImportError:
+        log("未安装 DuckDB（pip install -e .[bench]），跳过进度的对照")
+    results = [run_database("SQLite", f"sqlite:///{work / 'bench.sqlite3'}", data, args.as_of, log)]
+    server = None if args.no_postgres else postgres_server()
+    if server:
+        url, version = fresh_postgres(server)
+        results.append(run_database(f"PostgreSQL {version.split()[0]}", url, data, args.as_of, log))
+    else:
+        log("没有可用的 PostgreSQL，只测 SQLite")
+    text = render(args, counts, generation, duckdb_result, results, time.perf_counter() - started)
+    args.output.write_text(text, encoding="utf-8")
+    log(f"结果已写入 {args.output}")
+    if not args.keep:
+        shutil.rmtree(work)
+
+
+def _data_rows(path: Path) -> int:
+    with open(path, "rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) - 1
+
+
+# The report
+
+
+def render(args, counts, generation, duckdb_result, results, total_seconds) -> str:
+    command_line = f"python bench/run.py --scale {args.scale}"
+    if args.seed != 1:
+        command_line += f" --seed {args.seed}"
+    for name in ("institutions", "awards", "deliveries"):  # a trial below the scale says so
+        if getattr(args, name):
+            command_line += f" --{name} {getattr(args, name)}"
+    lines = [
+        "# 性能基准 (performance)",
+        "",
+        "Written by the benchmark itself; every figure is measured against a floor measured in the same run on the",
+        "same data (issue 9). Targets: delivery import ≥ 50 % of the raw floor with validation and idempotency;",
+        "whole-province progress ≤ 2× DuckDB. Each step runs in its own process; memory is its peak resident size.",
+        "",
+        f"- 日期：{date.today().isoformat()}",
+        f"- 规模：{args.scale}（种子 {args.seed}），进度截止日 {args.as_of}",
+        f"- 命令：`{command_line}`，总用时 {total_seconds:.0f} 秒",
+        f"- 机器：{os.cpu_count()} 核，{platform.machine()}，Python {platform.python_version()}"
+        + (f"，DuckDB {duckdb_result['version']}" if duckdb_result else ""),
+        f"- 生成数据：{generation[0]:.1f} 秒，峰值内存 {generation[1]:.0f} MB",
+        "",
+        "## 数据量",
+        "",
+        "| 类型 | 行数 |",
+        "| --- | ---: |",
+        *(f"| {kind} | {n:,} |" for kind, n in counts.items()),
+        "",
+        "## 对照下限",
+        "",
+        "| 数据库 | 测量 | 行数 | 用时（秒） | 行/秒 | 对照（下限） | 对照用时（秒） | 比值 | 目标 | 峰值内存（MB） |",
+        "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | --- | ---: |",
+    ]
+    for r in results:
+        deliveries, floor = r["imports"]["deliveries"], r["floor"]
+        rate, floor_rate = deliveries["rows"] / deliveries["seconds"], floor["rows"] / floor["seconds"]
+        floor_name = "COPY 到无索引的表" if r["label"].startswith("PostgreSQL") else "单事务 executemany 到无索引的表"
+        lines.append(
+            f"| {r['label']} | 导入配送明细 | {deliveries['rows']:,} | {deliveries['seconds']:.2f} | {rate:,.0f} "
+            f"| {floor_name} | {floor['seconds']:.2f} | {rate / floor_rate:.0%} 的下限吞吐 | ≥ 50 % "
+            f"| {deliveries['memory']:.0f}（对照 {floor['memory']:.0f}） |"
+        )
+        again = r["again"]
+        lines.append(
+            f"| {r['label']} | 再次导入配送明细（全部未变） | {again['rows']:,} | {again['seconds']:.2f} "
+            f"| {again['rows'] / again['seconds']:,.0f} | 同上 | {floor['seconds']:.2f} "
+            f"| {(again['rows'] / again['seconds']) / floor_rate:.0%} 的下限吞吐 | | {again['memory']:.0f} |"
+        )
+        progress = r["progress"]
+        if duckdb_result:
+            same = (
+                "结果一致"
+                if (progress["rows"], progress["purchased"])
+                == (
+                    duckdb_result["rows"],
+                    duckdb_result["purchased"],
+                )
+                else "结果不一致！"
+            )
+            lines.append(
+                f"| {r['label']} | 全省进度 progress_rows | {progress['rows']:,} | {progress['seconds']:.2f} | "
+                f"| DuckDB 同一聚合（{same}） | {duckdb_result['seconds']:.2f} "
+                f"| {progress['seconds'] / duckdb_result['seconds']:.1f}× DuckDB | ≤ 2× "
+                f"| {progress['memory']:.0f}（DuckDB {duckdb_result['memory']:.0f}） |"
+            )
+    lines += [
+        "",
+        "DuckDB loads the CSV files into its own tables first (deliveries joined to their orders, as the import stores",
+        "them); only the aggregation is timed"
+        + (f" (loading took {duckdb_result['load_seconds']:.2f} s)." if duckdb_result else "."),
+        "",
+        "## 各类导入",
+        "",
+        "| 数据库 | 类型 | 行数 | 用时（秒） | 行/秒 | 峰值内存（MB） |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        for kind, i in r["imports"].items():
+            lines.append(
+                f"| {r['label']} | {kind} | {i['rows']:,} | {i['seconds']:.2f} | {i['rows'] / i['seconds']:,.0f} "
+                f"| {i['memory']:.0f} |"
+            )
+    lines += ["", "## 进度状态（截止日各状态的约定采购量条数）", ""]
+    for r in results:
+        statuses = "，".join(f"{k} {v:,}" for k, v in sorted(r["progress"]["statuses"].items()))
+        lines.append(f"- {r['label']}：{statuses}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
