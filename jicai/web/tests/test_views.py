@@ -228,6 +228,14 @@ def test_language_switch(client_for):
     assert "退出登录" in client.get("/").content.decode()
 
 
+def test_chinese_whatever_the_browser_prefers_until_the_user_switches(client_for):
+    client = client_for("a_clerk")
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html and "退出登录" in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Sign out" in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+
 def test_stylesheet_is_our_own(client_for):
     html = client_for("a_clerk").get("/").content.decode()
     assert "/static/web/jicai.css" in html
