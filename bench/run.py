@@ -286,7 +286,8 @@ def main() -> None:
     else:
         log("没有可用的 PostgreSQL，只测 SQLite")
     text = render(args, counts, generation, duckdb_result, results, time.perf_counter() - started)
-    args.output.write_text(text, encoding="utf-8")
+    existing = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+    args.output.write_text(merge(existing, args.scale, text), encoding="utf-8")
     log(f"结果已写入 {args.output}")
     if not args.keep:
         shutil.rmtree(work)
@@ -300,6 +301,26 @@ def _data_rows(path: Path) -> int:
 # The report
 
 
+HEADER = """# 性能基准 (performance)
+
+Written by `bench/run.py`, one section per scale (a run replaces its own scale's section). Every figure is measured
+against a floor measured in the same run on the same data (issue 9). Targets: delivery import ≥ 50 % of the raw
+floor with validation and idempotency; whole-province progress ≤ 2× DuckDB. Each step runs in its own process;
+memory is its peak resident size.
+"""
+
+
+def merge(existing: str, scale: str, section: str) -> str:
+    """The report with `section` in place of the earlier run of the same scale (or added at the end)."""
+    begin, end = f"<!-- scale: {scale} -->", f"<!-- /scale: {scale} -->"
+    block = f"{begin}\n{section}{end}\n"
+    if begin in existing and end in existing:
+        head, _, rest = existing.partition(begin)
+        tail = rest.partition(end)[2].lstrip("\n")
+        return head + block + ("\n" + tail if tail else "")
+    return (existing or HEADER).rstrip("\n") + "\n\n" + block
+
+
 def render(args, counts, generation, duckdb_result, results, total_seconds) -> str:
     command_line = f"python bench/run.py --scale {args.scale}"
     if args.seed != 1:
@@ -308,11 +329,7 @@ def render(args, counts, generation, duckdb_result, results, total_seconds) -> s
         if getattr(args, name):
             command_line += f" --{name} {getattr(args, name)}"
     lines = [
-        "# 性能基准 (performance)",
-        "",
-        "Written by the benchmark itself; every figure is measured against a floor measured in the same run on the",
-        "same data (issue 9). Targets: delivery import ≥ 50 % of the raw floor with validation and idempotency;",
-        "whole-province progress ≤ 2× DuckDB. Each step runs in its own process; memory is its peak resident size.",
+        f"## {args.scale} 规模",
         "",
         f"- 日期：{date.today().isoformat()}",
         f"- 规模：{args.scale}（种子 {args.seed}），进度截止日 {args.as_of}",
@@ -321,13 +338,13 @@ def render(args, counts, generation, duckdb_result, results, total_seconds) -> s
         + (f"，DuckDB {duckdb_result['version']}" if duckdb_result else ""),
         f"- 生成数据：{generation[0]:.1f} 秒，峰值内存 {generation[1]:.0f} MB",
         "",
-        "## 数据量",
+        "### 数据量",
         "",
         "| 类型 | 行数 |",
         "| --- | ---: |",
         *(f"| {kind} | {n:,} |" for kind, n in counts.items()),
         "",
-        "## 对照下限",
+        "### 对照下限",
         "",
         "| 数据库 | 测量 | 行数 | 用时（秒） | 行/秒 | 对照（下限） | 对照用时（秒） | 比值 | 目标 | 峰值内存（MB） |",
         "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | --- | ---: |",
@@ -370,7 +387,7 @@ def render(args, counts, generation, duckdb_result, results, total_seconds) -> s
         "them); only the aggregation is timed"
         + (f" (loading took {duckdb_result['load_seconds']:.2f} s)." if duckdb_result else "."),
         "",
-        "## 各类导入",
+        "### 各类导入",
         "",
         "| 数据库 | 类型 | 行数 | 用时（秒） | 行/秒 | 峰值内存（MB） |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
@@ -381,7 +398,7 @@ def render(args, counts, generation, duckdb_result, results, total_seconds) -> s
                 f"| {r['label']} | {kind} | {i['rows']:,} | {i['seconds']:.2f} | {i['rows'] / i['seconds']:,.0f} "
                 f"| {i['memory']:.0f} |"
             )
-    lines += ["", "## 进度状态（截止日各状态的约定采购量条数）", ""]
+    lines += ["", "### 进度状态（截止日各状态的约定采购量条数）", ""]
     for r in results:
         statuses = "，".join(f"{k} {v:,}" for k, v in sorted(r["progress"]["statuses"].items()))
         lines.append(f"- {r['label']}：{statuses}")
