@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "jicai.volumes",
     "jicai.purchasing",
     "jicai.monitoring",
+    "jicai.reports",
     "jicai.web",
 ]
 

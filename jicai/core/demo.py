@@ -423,6 +423,7 @@ def load(*, seed: int = 2020, progress=None) -> dict[str, int]:
     from django.db import transaction
 
     from jicai.core.imports import KINDS, run_import
+    from jicai.reports.demo import load as report_story
     from jicai.volumes.demo import load as allocation_story
 
     demo = build(seed)
@@ -437,6 +438,7 @@ def load(*, seed: int = 2020, progress=None) -> dict[str, int]:
                 progress(kind, result.rows)
         create_users()
         allocation_story()  # year 2 by the default rule and a reallocation (调剂), by the 威海 bureau
+        report_story()  # 涪陵 monthly reports from June 2020: on time, late, returned and resubmitted, missing
     return counts
 
 

@@ -1,0 +1,130 @@
+"""The monthly report (月报表, SPEC §4.7): one per institution and data month, and its frozen revisions.
+
+`MonthlyReport` holds what the institution is still editing (the unpaid reasons and the four signature fields)
+and the report's state; every submission writes a `ReportRevision` that is never changed again: a correction is
+a new revision. The bureau's decisions are `ReportReview` rows. All writes go through `jicai.reports.services`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jicai.core.scoping import Scope, ScopedQuerySet
+
+
+class MonthlyReportQuerySet(ScopedQuerySet):
+    # The report belongs to its institution; bureaus and health commissions see their region and below;
+    # companies see none.
+    scope = Scope(region="institution__region", institution="institution")
+
+    def for_month(self, month):
+        return self.filter(month=month.replace(day=1))
+
+
+class MonthlyReport(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        ACCEPTED = "accepted", _("已验收")
+        RETURNED = "returned", _("已退回")
+
+    institution = models.ForeignKey(
+        "orgs.Institution", models.CASCADE, related_name="monthly_reports", verbose_name=_("医疗机构")
+    )
+    month = models.DateField(_("数据月份"), help_text=_("该月第一天"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    revision = models.PositiveIntegerField(_("最新版本号"), default=0, help_text=_("0 表示尚未提交"))
+    first_submitted_at = models.DateTimeField(_("首次提交时间"), null=True, blank=True)
+    last_submitted_at = models.DateTimeField(_("最近提交时间"), null=True, blank=True)
+    reopened = models.BooleanField(_("锁定后重新开放"), default=False)
+    # What the institution enters: the four signature fields and, per invoice number, why it is unpaid.
+    leader = models.CharField(_("分管领导"), max_length=50, blank=True)
+    preparer = models.CharField(_("填表人"), max_length=50, blank=True)
+    prepared_on = models.DateField(_("填表时间"), null=True, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    reasons = models.JSONField(_("未回款原因"), default=dict, blank=True, help_text=_("发票号 → 原因"))
+
+    objects = MonthlyReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("月报表")
+        verbose_name_plural = _("月报表")
+        ordering = ["-month", "institution__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "month"], name="monthly_report_unique"),
+            models.CheckConstraint(name="monthly_report_month_first_day", condition=models.Q(month__day=1)),
+        ]
+
+    def __str__(self):
+        return f"{self.institution} {self.month:%Y-%m}"
+
+
+class ReportRevisionQuerySet(ScopedQuerySet):
+    scope = Scope(region="report__institution__region", institution="report__institution")
+
+
+class ReportRevision(models.Model):
+    """One submission, frozen: the rows as they were computed and signed, never changed afterwards."""
+
+    class Source(models.TextChoices):
+        WEB = "web", _("网页填报")
+        UPLOAD = "upload", _("上传报表")
+        CLI = "cli", _("命令行")
+
+    report = models.ForeignKey(MonthlyReport, models.CASCADE, related_name="revisions", verbose_name=_("月报表"))
+    number = models.PositiveIntegerField(_("版本号"))
+    submitted_at = models.DateTimeField(_("提交时间"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("提交人")
+    )
+    source = models.CharField(_("方式"), max_length=10, choices=Source.choices, default=Source.WEB)
+    on_time = models.BooleanField(_("按时"))
+    rows = models.JSONField(_("报表行"), default=list)
+    leader = models.CharField(_("分管领导"), max_length=50, blank=True)
+    preparer = models.CharField(_("填表人"), max_length=50, blank=True)
+    prepared_on = models.DateField(_("填表时间"), null=True, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    reasons = models.JSONField(_("未回款原因"), default=dict, blank=True)
+
+    objects = ReportRevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("月报表版本")
+        verbose_name_plural = _("月报表版本")
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="report_revision_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} 第{self.number}版"
+
+
+class ReportReviewQuerySet(ScopedQuerySet):
+    scope = Scope(region="report__institution__region", institution="report__institution")
+
+
+class ReportReview(models.Model):
+    """The bureau's decision on a revision: accepted, or returned with a comment."""
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accepted", _("验收")
+        RETURN = "returned", _("退回")
+        REOPEN = "reopened", _("重新开放")
+
+    report = models.ForeignKey(MonthlyReport, models.CASCADE, related_name="reviews", verbose_name=_("月报表"))
+    revision = models.PositiveIntegerField(_("版本号"))
+    decision = models.CharField(_("决定"), max_length=10, choices=Decision.choices)
+    comment = models.TextField(_("意见"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("操作人"))
+    at = models.DateTimeField(_("时间"))
+
+    objects = ReportReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("月报表审核")
+        verbose_name_plural = _("月报表审核")
+        ordering = ["report", "at", "id"]
+
+    def __str__(self):
+        return f"{self.report} {self.get_decision_display()}"
