@@ -91,6 +91,14 @@ def test_allocate_every_award_of_a_batch(world, capsys):
     assert [a["product"] for a in doc["allocations"]] == ["XP-ACA50"]
 
 
+def test_allocate_every_award_of_the_province_in_one_command(world, capsys):
+    doc = run(capsys, "allocate", "--region", "371000", "--commit")
+    assert [(a["batch"], a["product"]) for a in doc["allocations"]] == [("GY-YD2019-2", "XP-ACA50")]  # not 重庆's
+    assert sum(held(world.award, 1).values()) == doc["allocations"][0]["total"] > 0
+    with pytest.raises(CommandError, match="--batch"):
+        call_command("allocate", "--region", "371000", "--product", "XP-ACA50")
+
+
 def test_allocate_csv_and_table(world, capsys):
     call_command("allocate", "--batch", "GY-YD2019-2", "--product", "XP-ACA50", "--region", "371002", "--format", "csv")
     lines = capsys.readouterr().out.lstrip("\ufeff").splitlines()

@@ -2,7 +2,8 @@
 
 A preview unless --commit. With --format json standard output holds only the JSON document: per institution
 `institution`, `region`, `baseline`, `quantity`; per region `region`, `quantity`. Without --product every award of
-the batch in the region's province is decomposed at once (one document per award under "allocations").
+the batch in the region's province is decomposed at once, without --batch every award of the province (one
+document per award under "allocations").
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Command(BaseCommand):
     help = "约定采购量逐级分解（预览；加 --commit 写入）"
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch", help="批次编码")
+        parser.add_argument("--batch", help="批次编码（不填：本省全部批次）")
         parser.add_argument("--product", help="药品代码（不填：该批次在本省的全部中选药品）")
         parser.add_argument("--award", type=int, help="中选药品 ID（代替 --batch/--product）")
         parser.add_argument("--region", required=True, help="区划编码：分解到该区划及其下级")
@@ -114,11 +115,17 @@ class Command(BaseCommand):
             if options["batch"] or options["product"]:
                 raise CommandError("--award 与 --batch/--product 只能二选一")
             return [get_or_fail(awards, "中选药品", pk=options["award"])]
-        if not options["batch"]:
-            raise CommandError("请指定 --batch（和 --product）或 --award")
-        batch = get_or_fail(Batch.objects.visible_to(actor), "批次", code=options["batch"])
         province = region.ancestor_codes()[0]
-        awards = awards.filter(batch=batch, province__code=province)
+        awards = awards.filter(province__code=province)
+        if not options["batch"]:
+            if options["product"]:
+                raise CommandError("--product 需要同时指定 --batch")
+            found = list(awards.order_by("batch__code", "product__code"))
+            if not found:
+                raise CommandError(f"{province} 没有中选药品")
+            return found
+        batch = get_or_fail(Batch.objects.visible_to(actor), "批次", code=options["batch"])
+        awards = awards.filter(batch=batch)
         if options["product"]:
             return [get_or_fail(awards, "中选药品", product__code=options["product"])]
         found = list(awards.order_by("product__code"))
