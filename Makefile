@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 JICAI := $(BIN)/jicai
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
 .PHONY: run test setup lint migrate demo serve clean
 
@@ -13,7 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Browser libraries (ECharts) from package-lock.json, served by Django as static files; no CDN at run time.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --omit=dev --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+setup: $(STAMP) $(NODE_STAMP)
 
 migrate: setup
 	mkdir -p var/static
@@ -37,4 +43,4 @@ test: lint
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules
