@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from jicai.web import views
+from jicai.web import uploads, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("awards/<int:pk>/", views.award_detail, name="award_detail"),
     path("invoices/<str:invoice_no>/", views.invoice_detail, name="invoice_detail"),
     path("orders/<str:order_id>/", views.order_detail, name="order_detail"),
+    path("import/", uploads.import_file, name="import_file"),
 ]
