@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("volumes/", include("jicai.volumes.urls")),
+    path("reports/", include("jicai.reports.urls")),
     path("", include("jicai.web.urls")),
 ]

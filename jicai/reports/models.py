@@ -128,3 +128,30 @@ class ReportReview(models.Model):
 
     def __str__(self):
         return f"{self.report} {self.get_decision_display()}"
+
+
+class ReportReminderQuerySet(ScopedQuerySet):
+    scope = Scope(region="institution__region", institution="institution")
+
+
+class ReportReminder(models.Model):
+    """A reminder from the bureau to an institution that has not submitted a month's report: shown in the system,
+    and e-mailed where the institution has an address."""
+
+    institution = models.ForeignKey(
+        "orgs.Institution", models.CASCADE, related_name="report_reminders", verbose_name=_("医疗机构")
+    )
+    month = models.DateField(_("数据月份"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("操作人"))
+    at = models.DateTimeField(_("时间"))
+    emailed_to = models.EmailField(_("邮件发送至"), blank=True)
+
+    objects = ReportReminderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("月报表催报")
+        verbose_name_plural = _("月报表催报")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.institution} {self.month:%Y-%m} {self.at:%Y-%m-%d}"

@@ -14,8 +14,8 @@ from jicai.core.audit import record
 from jicai.core.scoping import can_write
 from jicai.orgs.models import Institution
 from jicai.policy.rules.days import WorkCalendar
-from jicai.reports.fill import fill, missing_reasons
-from jicai.reports.models import MonthlyReport, ReportReview, ReportRevision
+from jicai.reports.fill import fill, missing_reasons, title
+from jicai.reports.models import MonthlyReport, ReportReminder, ReportReview, ReportRevision
 from jicai.reports.rules import first_of_month, is_on_time
 
 CONFLICT = "该月报表已被他人提交（第%(revision)d版），请刷新后查看"
@@ -222,6 +222,44 @@ def reopen_report(*, report: MonthlyReport, by, comment: str = "", at=None) -> R
     )
     record(by, "report.reopen", report, reason=comment)
     return review
+
+
+REMINDER_SUBJECT = "请报送%(month)s月报表"
+REMINDER_BODY = (
+    "%(institution)s：\n\n贵单位%(month)s的《%(title)s》尚未提交，报送截止日为%(due_on)s。"
+    "请登录国家组织药品集中带量采购管理系统填报提交。\n\n%(sender)s"
+)
+
+
+def remind(*, institutions: list[Institution], month: date, by, due_on: dict[int, date], at=None) -> int:
+    """Remind institutions that have not submitted: a reminder in the system for each, and an e-mail where the
+    institution has an address. `due_on`: institution id → the report's due date."""
+    from django.core.mail import send_mass_mail
+
+    for inst in institutions:
+        check_bureau_writer(by, inst)
+    at = at or timezone.now()
+    month = first_of_month(month)
+    sender = str(getattr(getattr(by, "membership", None), "organisation", "") or "")
+    mails = []
+    with transaction.atomic():
+        for inst in institutions:
+            reminder = ReportReminder.objects.create(
+                institution=inst, month=month, by=by if by.pk else None, at=at, emailed_to=inst.email
+            )
+            record(by, "report.remind", reminder, changes={"institution": inst.code, "month": f"{month:%Y-%m}"})
+            if inst.email:
+                words = {
+                    "institution": inst.name,
+                    "month": f"{month:%Y-%m}",
+                    "title": title(inst.region.name),
+                    "due_on": due_on[inst.pk],
+                    "sender": sender,
+                }
+                mails.append((_(REMINDER_SUBJECT) % words, _(REMINDER_BODY) % words, None, [inst.email]))
+    if mails:
+        send_mass_mail(mails, fail_silently=True)
+    return len(institutions)
 
 
 def diff_rows(old: list[dict], new: list[dict]) -> list[dict]:

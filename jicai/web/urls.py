@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from jicai.web import uploads, views
+from jicai.web import dashboard_views, uploads, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,4 +12,10 @@ urlpatterns = [
     path("invoices/<str:invoice_no>/", views.invoice_detail, name="invoice_detail"),
     path("orders/<str:order_id>/", views.order_detail, name="order_detail"),
     path("import/", uploads.import_file, name="import_file"),
+    path("dashboard/", dashboard_views.region_dashboard, name="dashboard"),
+    path(
+        "dashboard/export/<slug:table>.<slug:fmt>",
+        dashboard_views.region_dashboard_export,
+        name="dashboard_export",
+    ),
 ]
