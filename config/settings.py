@@ -74,6 +74,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh JICAI_VAR works without a separate mkdir
     # WAL lets the server read while an import writes; the timeout waits out a short write lock.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,

@@ -439,7 +439,20 @@ def load(*, seed: int = 2020, progress=None) -> dict[str, int]:
         create_users()
         allocation_story()  # year 2 by the default rule and a reallocation (调剂), by the 威海 bureau
         report_story()  # 涪陵 monthly reports from June 2020: on time, late, returned and resubmitted, missing
+        monitoring_story()  # the warnings of the year-end check, open on the dashboards
     return counts
+
+
+WARNINGS_AS_OF = date(2020, 12, 31)
+
+
+def monitoring_story() -> None:
+    """Run every check of both provinces as the bureaus would at the end of 2020."""
+    from jicai.monitoring.checks import run_checks
+    from jicai.orgs.models import Region
+
+    for province in Region.objects.filter(parent__isnull=True).order_by("code"):
+        run_checks(region=province, as_of=WARNINGS_AS_OF)
 
 
 # username, organisation kind, organisation code, role, body, what the login shows

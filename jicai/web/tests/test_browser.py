@@ -83,11 +83,17 @@ def test_every_role_signs_in_to_its_own_home(sign_in):
         page = sign_in(username)
         assert page.locator("html").get_attribute("lang") == "zh-hans"
         assert expected in page.inner_text("main")
-        page.screenshot(path=SHOTS / f"home_{username}.png", full_page=True)
+        page.screenshot(path=SHOTS / f"home_{username}.png")
 
 
 def test_a_bureau_drills_down_and_downloads_the_allocation(sign_in, live_server, tmp_path):
     page = sign_in("weihai_bureau")
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_selector("[data-chart=year_curve] svg")  # ECharts drew from the page's own static file
+    assert "乳山市" in page.inner_text("main") and "涪陵" not in page.inner_text("main")
+    page.screenshot(path=SHOTS / "dashboard_weihai_bureau.png")
+
+    page.goto(f"{live_server.url}/")
     page.click("#institutions tr:has-text('威海市立医院') a")
     assert "威海市立医院" in page.inner_text("h1")
     assert "乳山" not in page.inner_text("main")  # one institution, not the region
