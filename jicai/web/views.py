@@ -10,15 +10,22 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from jicai.catalog.models import Award, AwardDistributor, Product
 from jicai.core.scoping import get_for_user, user_kind
 from jicai.orgs.models import Institution, Region
+from jicai.policy.calendar import work_calendar
 from jicai.purchasing.models import Delivery, Invoice, InvoiceLine, Order, Payment
+from jicai.purchasing.payments import invoice_rows
+from jicai.reports.status import region_status
 from jicai.volumes.models import AgreedVolume
+from jicai.volumes.progress import progress_rows
+from jicai.web import todo
+from jicai.web.dashboard import default_as_of
 
 PAGE_SIZE = 50
 LATEST = 20
@@ -92,6 +99,27 @@ def _home_region(request):
     return render(request, "web/home_region.html", context)
 
 
+def _todo(user, institution: Institution) -> dict:
+    """The institution's to-do list as of today, or the day of its latest acceptance when its data stop earlier."""
+    latest = Delivery.objects.visible_to(user).aggregate(latest=Max("accepted_on"))["latest"]
+    as_of = default_as_of(latest, timezone.localdate())
+    calendar = work_calendar()
+    invoices = invoice_rows(Invoice.objects.visible_to(user), as_of=as_of, calendar=calendar)
+    month = todo.last_data_month(as_of)
+    reports, _summary = region_status(Institution.objects.filter(pk=institution.pk), month)
+    return {
+        "as_of": as_of,
+        "soon_days": todo.SOON_WORKING_DAYS,
+        "overdue": todo.overdue(invoices),
+        "due_soon": todo.due_soon(
+            invoices, as_of=as_of, until=calendar.add_working_days(as_of, todo.SOON_WORKING_DAYS)
+        ),
+        "behind": todo.behind_schedule(progress_rows(AgreedVolume.objects.visible_to(user), as_of=as_of)),
+        "report_month": month,
+        "report": reports[0] if reports else None,  # institutions that take no part do not report
+    }
+
+
 def _home_institution(request):
     user = request.user
     volumes = (
@@ -99,8 +127,10 @@ def _home_institution(request):
         .select_related("award__batch", "award__product__manufacturer")
         .order_by("award__batch__code", "award__product__generic_name", "award_id", "year_no")
     )
+    institution = user.membership.institution
     context = {
-        "institution": user.membership.institution,
+        "institution": institution,
+        **_todo(user, institution),
         "volumes": volumes,
         "orders": _orders(user).order_by("-ordered_on", "-id")[:LATEST],
         "invoices": _invoices(user)[:LATEST],
