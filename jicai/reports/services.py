@@ -224,6 +224,28 @@ def reopen_report(*, report: MonthlyReport, by, comment: str = "", at=None) -> R
     return review
 
 
+@transaction.atomic
+def submit_upload(
+    *, report: MonthlyReport, by, draft: dict, differences: int, expected_revision: int | None, at=None
+) -> ReportRevision:
+    """Confirm an uploaded form: its signatures and reasons are stored and the report is submitted as the records
+    give it (the differences the institution saw are kept in the audit trail)."""
+    prepared_on = date.fromisoformat(draft["prepared_on"]) if draft.get("prepared_on") else None
+    save_draft(
+        report=report,
+        by=by,
+        leader=draft.get("leader", ""),
+        preparer=draft.get("preparer", ""),
+        prepared_on=prepared_on,
+        phone=draft.get("phone", ""),
+        reasons={**report.reasons, **draft.get("reasons", {})},
+    )
+    record(by, "report.upload", report, changes={"differences": differences})
+    return submit_report(
+        report=report, by=by, expected_revision=expected_revision, source=ReportRevision.Source.UPLOAD, at=at
+    )
+
+
 REMINDER_SUBJECT = "请报送%(month)s月报表"
 REMINDER_BODY = (
     "%(institution)s：\n\n贵单位%(month)s的《%(title)s》尚未提交，报送截止日为%(due_on)s。"

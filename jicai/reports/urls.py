@@ -11,6 +11,8 @@ urlpatterns = [
     path("status/remind/", views.remind_view, name="remind"),
     path("<str:code>/<str:month>/", views.detail, name="detail"),
     path("<str:code>/<str:month>/download/", views.download, name="download"),
+    path("<str:code>/<str:month>/upload/", views.upload, name="upload"),
+    path("<str:code>/<str:month>/upload/confirm/", views.upload_confirm, name="upload_confirm"),
     path("<str:code>/<str:month>/review/", views.review, name="review"),
     path("<str:code>/<str:month>/revisions/<int:number>/", views.revision, name="revision"),
 ]

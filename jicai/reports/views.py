@@ -36,8 +36,12 @@ from jicai.reports.services import (
     review_report,
     save_draft,
     submit_report,
+    submit_upload,
 )
 from jicai.reports.status import NOT_SUBMITTED, TIMELINESS, must_report, region_status
+from jicai.reports.upload import check_upload
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 def reporting_institutions(user):
@@ -359,3 +363,63 @@ def remind_view(request):
     count = remind(institutions=targets, month=month, by=user, due_on=missing)
     messages.success(request, _("已向 %(n)d 家未报送的机构发出催报。") % {"n": count})
     return redirect(f"{reverse('reports:status')}?region={region.code}&month={month:%Y-%m}")
+
+
+def _upload_key(institution, month) -> str:
+    return f"report-upload-{institution.pk}-{month:%Y-%m}"
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def upload(request, code: str, month: str):
+    """Upload a filled form: checked against the template and the records; differences shown before confirming."""
+    user = request.user
+    institution, month, report = _load(request, code, month)
+    if not _is_writer(user, institution):
+        raise PermissionDenied
+    context = {"institution": institution, "month": month, "report": report}
+    if request.method == "POST":
+        file = request.FILES.get("file")
+        if file is None:
+            context["problems"] = [_("请选择要上传的 .xlsx 文件")]
+        elif file.size > MAX_UPLOAD_BYTES:
+            context["problems"] = [_("文件过大（上限 5 MB）")]
+        else:
+            document = _document(user, institution, month, report)
+            check = check_upload(file, document)
+            context.update(check=check, problems=check.problems, document=document)
+            if not check.problems:
+                request.session[_upload_key(institution, month)] = {
+                    "draft": check.draft(document),
+                    "differences": len(check.differences),
+                    "revision": report.revision if report else 0,
+                }
+                context["draft"] = request.session[_upload_key(institution, month)]["draft"]
+    return render(request, "reports/upload.html", context)
+
+
+@login_required
+@require_POST
+def upload_confirm(request, code: str, month: str):
+    user = request.user
+    institution, month, report = _load(request, code, month)
+    if not _is_writer(user, institution):
+        raise PermissionDenied
+    pending = request.session.pop(_upload_key(institution, month), None)
+    if pending is None:
+        messages.error(request, _("没有待确认的上传，请重新上传。"))
+        return redirect("reports:upload", code=institution.code, month=f"{month:%Y-%m}")
+    report = report or report_for(institution=institution, month=month)
+    try:
+        revision = submit_upload(
+            report=report,
+            by=user,
+            draft=pending["draft"],
+            differences=pending["differences"],
+            expected_revision=pending["revision"],
+        )
+    except ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已按上传的报表提交第%(n)d版。") % {"n": revision.number})
+    return redirect("reports:detail", code=institution.code, month=f"{month:%Y-%m}")
