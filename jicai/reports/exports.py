@@ -110,6 +110,12 @@ def _sheet_title(document: dict, taken: list[str]) -> str:
     return name
 
 
+def _wrapped_lines(text: str, width: float) -> int:
+    """How many lines `text` takes in a column `width` characters wide (a Chinese character is two wide)."""
+    wide = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    return max(1, -(-wide // max(int(width) - 1, 1)))
+
+
 def fill_sheet(sheet, document: dict) -> None:
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -161,6 +167,9 @@ def fill_sheet(sheet, document: dict) -> None:
             if name in NUMBER_FIELDS:
                 cell.number_format = NUMBER_FORMAT
                 cell.alignment = Alignment(horizontal="right", vertical="center")
+        # Spreadsheet programs do not grow a row to its wrapped text on opening a file: set the height.
+        lines = max(_wrapped_lines(str(value), width) for (_n, _h, width), value in zip(COLUMNS, cells, strict=True))
+        sheet.row_dimensions[r].height = max(20, 15 * lines + 5)
     footer = FIRST_DATA_ROW + len(rows)
     for name, label, first, end in SIGNATURES:
         sheet.merge_cells(f"{first}{footer}:{end}{footer}")
