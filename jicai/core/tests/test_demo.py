@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from jicai.core import demo
 from jicai.core.imports import KINDS, run_import
@@ -19,14 +18,6 @@ from jicai.volumes.models import AgreedVolume
 from jicai.volumes.progress import progress_rows
 
 D = date.fromisoformat
-
-
-@pytest.fixture(scope="module")
-def demo_db(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo.load()
-        yield
-        transaction.set_rollback(True)
 
 
 pytestmark = pytest.mark.usefixtures("demo_db")

@@ -3,22 +3,12 @@
 from datetime import date
 
 import pytest
-from django.db import transaction
 
-from jicai.core import demo
 from jicai.orgs.models import Institution
 from jicai.reports.models import MonthlyReport, ReportReview
 from jicai.reports.status import LATE, NOT_SUBMITTED, ON_TIME, region_status
 
 D = date.fromisoformat
-
-
-@pytest.fixture(scope="module")
-def demo_db(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo.load()
-        yield
-        transaction.set_rollback(True)
 
 
 pytestmark = pytest.mark.usefixtures("demo_db")
