@@ -26,6 +26,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "jicai.core",
     "jicai.orgs",
     "jicai.policy",
@@ -34,6 +37,7 @@ INSTALLED_APPS = [
     "jicai.purchasing",
     "jicai.monitoring",
     "jicai.reports",
+    "jicai.supply",
     "jicai.web",
 ]
 

@@ -423,7 +423,9 @@ def load(*, seed: int = 2020, progress=None) -> dict[str, int]:
     from django.db import transaction
 
     from jicai.core.imports import KINDS, run_import
+    from jicai.monitoring.demo import load as ledger_story
     from jicai.reports.demo import load as report_story
+    from jicai.supply.demo import load as supply_story
     from jicai.volumes.demo import load as allocation_story
 
     demo = build(seed)
@@ -440,6 +442,8 @@ def load(*, seed: int = 2020, progress=None) -> dict[str, int]:
         allocation_story()  # year 2 by the default rule and a reallocation (调剂), by the 威海 bureau
         report_story()  # 涪陵 monthly reports from June 2020: on time, late, returned and resubmitted, missing
         monitoring_story()  # the warnings of the year-end check, open on the dashboards
+        supply_story()  # weekly supply checks, shortage cases, named distributors
+        ledger_story()  # prepayments, budget deductions, bulletins, quarterly audits
     return counts
 
 

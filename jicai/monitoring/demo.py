@@ -1,0 +1,5 @@
+"""Demo story for the ledgers: prepayments, budget deductions, bulletins and audits."""
+
+
+def load() -> None:
+    """Filled in with the ledger capability."""
