@@ -1,0 +1,90 @@
+"""API endpoints of the core app: file imports (SPEC §8) and the API's own documentation page.
+
+Imports: as on the web (`jicai.web.uploads`), only system administrators import, because the importers write
+across organisations. `dry_run=true` checks every row and writes nothing; the same file posted again without it
+lands. No state is kept between the two calls: the second call checks the file again.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from jicai.core.api import ApiError
+from jicai.core.imports import KINDS, run_import
+
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+
+
+class ImportSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=list(KINDS), help_text="SPEC §8 的导入类型")
+    file = serializers.FileField(help_text="CSV（UTF-8 或 GB18030）或 XLSX")
+    dry_run = serializers.BooleanField(default=False, help_text="只检查，不写入")
+
+
+ImportResult = inline_serializer(
+    "ImportResult",
+    {
+        "kind": serializers.CharField(),
+        "rows": serializers.IntegerField(),
+        "created": serializers.IntegerField(),
+        "updated": serializers.IntegerField(),
+        "unchanged": serializers.IntegerField(),
+        "landed": serializers.BooleanField(),
+        "dry_run": serializers.BooleanField(),
+        "errors": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+class ImportView(APIView):
+    """导入文件（全有或全无，可重复导入）：先 dry_run=true 检查，再去掉 dry_run 正式导入。仅系统管理员。"""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=ImportSerializer, responses={200: ImportResult, 400: ImportResult})
+    def post(self, request):
+        if not request.user.is_staff:
+            raise PermissionDenied
+        data = ImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ApiError("invalid", errors={"file": [str(_("文件过大"))]})
+        result = run_import(
+            data.validated_data["kind"], upload.file, dry_run=data.validated_data["dry_run"], user=request.user
+        )
+        answer = result.as_dict()
+        if result.errors:
+            raise ApiError("import_rejected", errors=answer["errors"], status_code=400)
+        return Response(answer)
+
+
+@login_required
+def docs(request):
+    """The API described from its own OpenAPI schema, rendered on the server: no script from a CDN (hospital
+    networks are closed). The machine-readable schema is at /api/schema/."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = []
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": (op.get("description") or "").strip(),
+                    "parameters": op.get("parameters", []),
+                    "tag": (op.get("tags") or [""])[0],
+                }
+            )
+    return render(request, "core/api_docs.html", {"schema": schema, "operations": operations})
