@@ -155,3 +155,89 @@ class ReportReminder(models.Model):
 
     def __str__(self):
         return f"{self.institution} {self.month:%Y-%m} {self.at:%Y-%m-%d}"
+
+
+class BulletinQuerySet(ScopedQuerySet):
+    # A bulletin belongs to its region: bureaus and health commissions at or above it read it. Institutions and
+    # companies read none (a published one reaches them by the bureau's own channels).
+    scope = Scope(region="region")
+
+
+class Bulletin(models.Model):
+    """A 通报 for a region and month (SPEC §4.10): completion by institution, the lagging ones, late payers and
+    missing reports. A draft is computed afresh; publishing freezes `content`, which is never changed again."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+
+    region = models.ForeignKey("orgs.Region", models.CASCADE, related_name="bulletins", verbose_name=_("区划"))
+    month = models.DateField(_("通报月份"), help_text=_("该月第一天"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    content = models.JSONField(_("内容"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("创建人")
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("发布人")
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    objects = BulletinQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        ordering = ["-month", "region__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "month"], name="bulletin_once"),
+            models.CheckConstraint(name="bulletin_month_first_day", condition=models.Q(month__day=1)),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.month:%Y-%m} 通报"
+
+
+class PaymentAuditQuerySet(ScopedQuerySet):
+    # Visible at, below and above its region: a province's audit is read by a city bureau or an institution through
+    # `jicai.reports.audits.visible_rows`, which keeps only the rows about institutions the reader may see.
+    scope = Scope(region="region", region_above="region")
+
+
+class PaymentAudit(models.Model):
+    """A quarterly payment audit (每季度一次集中排查, SPEC §4.13) of a region, frozen when it is run: per institution
+    the on-time rate, the late amount and the oldest unpaid invoice."""
+
+    class Source(models.TextChoices):
+        TICK = "tick", _("定时任务")
+        BUREAU = "bureau", _("医保局")
+
+    region = models.ForeignKey("orgs.Region", models.CASCADE, related_name="payment_audits", verbose_name=_("区划"))
+    year = models.PositiveSmallIntegerField(_("年"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    as_of = models.DateField(_("截止日期"))
+    rows = models.JSONField(_("排查结果"), default=list)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+    created_at = models.DateTimeField(_("生成时间"))
+
+    objects = PaymentAuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("季度回款排查")
+        verbose_name_plural = _("季度回款排查")
+        ordering = ["-year", "-quarter", "region__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "quarter"], name="payment_audit_once"),
+            models.CheckConstraint(name="payment_audit_quarter", condition=models.Q(quarter__gte=1, quarter__lte=4)),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.year}Q{self.quarter} 回款排查"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}Q{self.quarter}"
