@@ -553,7 +553,9 @@ def distributors(request):
         data = request.POST
         try:
             award = get_for_user(awards, user, pk=data.get("award") if str(data.get("award", "")).isdigit() else 0)
-            region = get_for_user(regions, user, code=data.get("region", ""))
+            region = regions.filter(code=data.get("region", "")).first()  # already what the user may pick
+            if region is None:
+                raise Http404
             distributor = get_for_user(
                 Company.objects.filter(is_distributor=True), user, code=data.get("distributor", "")
             )
