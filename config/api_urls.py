@@ -3,7 +3,6 @@ are not plain records (progress, payment status, the monthly report form, import
 server-rendered documentation page."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from jicai.catalog.api import AwardDistributorViewSet, AwardViewSet, BatchViewSet, ProductViewSet
@@ -46,7 +45,7 @@ router.register("monthly-reports", MonthlyReportViewSet, basename="monthly-repor
 router.register("report-revisions", ReportRevisionViewSet, basename="report-revision")
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", api_views.SchemaView.as_view(), name="schema"),
     path("docs/", api_views.docs, name="docs"),
     path("progress/", ProgressView.as_view(), name="progress"),
     path("payment-status/", PaymentStatusView.as_view(), name="payment-status"),

@@ -7,11 +7,15 @@ lands. No state is kept between the two calls: the second call checks the file a
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -70,11 +74,29 @@ class ImportView(APIView):
         return Response(answer)
 
 
+@functools.cache
+def _schema(language: str) -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def api_schema() -> dict:
+    """The OpenAPI document, generated once per process and language: it changes only with the code."""
+    return _schema(translation.get_language())
+
+
+class SchemaView(SpectacularAPIView):
+    """/api/schema/ (YAML, or JSON with ?format=json), from the cached document."""
+
+    def _get_schema_response(self, request):
+        filename = self._get_filename(request, None)
+        return Response(data=api_schema(), headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
 @login_required
 def docs(request):
     """The API described from its own OpenAPI schema, rendered on the server: no script from a CDN (hospital
     networks are closed). The machine-readable schema is at /api/schema/."""
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schema = api_schema()
     operations = []
     for path, methods in schema["paths"].items():
         for method, op in methods.items():
