@@ -141,6 +141,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "国家组织药品集中带量采购执行监测系统 REST API（令牌认证，数据范围与网页一致）",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # the schema is for signed-in integrators
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
 }
