@@ -17,7 +17,6 @@ from jicai.orgs.models import Region
 from jicai.policy.models import PolicyProfile
 from jicai.policy.rules.progress import Progress, agreement_year, progress, year_no_on
 from jicai.purchasing.models import Delivery
-from jicai.volumes.models import AgreedVolume
 
 
 @dataclass(frozen=True)
@@ -69,36 +68,75 @@ def _add_months(day: date, months: int) -> date:
     return last.replace(day=min(day.day, last.day))
 
 
+# The columns of an agreed volume that a progress row needs, read as plain tuples: building model instances for
+# every agreed volume of a province cost more than the aggregate itself.
+_VOLUME_COLUMNS = (
+    "institution_id",
+    "institution__code",
+    "institution__name",
+    "institution__region_id",
+    "award_id",
+    "award__product_id",
+    "award__product__code",
+    "award__product__generic_name",
+    "award__product__spec",
+    "award__start_date",
+    "year_no",
+    "quantity",
+)
+
+
 def progress_rows(volumes, *, as_of: date, year_no: int | None = None) -> list[ProgressRow]:
     """Progress on `as_of` of every agreed volume in `volumes` (an AgreedVolume queryset, already scoped) for
     agreement year `year_no`, by default the year that contains `as_of`."""
-    volumes = list(volumes.select_related("institution", "award__product"))
     profiles = Region.objects.profile_map()
     settings = {p.pk: p for p in PolicyProfile.objects.all()}
     default = PolicyProfile()
-    current = [v for v in volumes if v.year_no == (year_no or year_no_on(v.award.start_date, as_of))]
+    profile_of_region = {region_id: settings.get(profile_id, default) for region_id, profile_id in profiles.items()}
+    years: dict[date, int] = {}  # award start date → the year wanted
+    windows_of: dict[tuple[date, int], tuple[date, date]] = {}
     # Volumes that share a year window and the profile settings that shape the sums are summed in one query.
-    windows: dict[tuple[date, date, int, int], list[AgreedVolume]] = {}
-    for v in current:
-        start, end = agreement_year(v.award.start_date, v.year_no)
-        profile = settings.get(profiles.get(v.institution.region_id), default)
+    windows: dict[tuple[date, date, int, int], list[tuple]] = {}
+    for v in volumes.order_by().values_list(*_VOLUME_COLUMNS):
+        start_date, k = v[9], v[10]
+        if start_date not in years:
+            years[start_date] = year_no or year_no_on(start_date, as_of)
+        if k != years[start_date]:
+            continue
+        if (start_date, k) not in windows_of:
+            windows_of[(start_date, k)] = agreement_year(start_date, k)
+        start, end = windows_of[(start_date, k)]
+        profile = profile_of_region.get(v[3], default)
         windows.setdefault((start, end, profile.rush_months, profile.projection_days), []).append(v)
     rows = []
     for (start, end, rush_months, projection_days), group in windows.items():
         bought = purchased_in_window(
-            {v.institution_id for v in group},
-            {v.award.product_id for v in group},
+            {v[0] for v in group},
+            {v[5] for v in group},
             start,
             end,
             as_of,
             recent_days=projection_days,
             early_until=_add_months(start, rush_months),
         )
-        for v in group:
-            profile = settings.get(profiles.get(v.institution.region_id), default)
-            total, recent, early = bought.get((v.institution_id, v.award.product_id), (0, 0, 0))
+        for (
+            institution_id,
+            institution_code,
+            institution_name,
+            region_id,
+            award_id,
+            product_id,
+            product_code,
+            generic_name,
+            spec,
+            _start_date,
+            k,
+            agreed,
+        ) in group:
+            profile = profile_of_region.get(region_id, default)
+            total, recent, early = bought.get((institution_id, product_id), (0, 0, 0))
             p = progress(
-                agreed=v.quantity,
+                agreed=agreed,
                 purchased=total,
                 purchased_in_window=recent,
                 year_start=start,
@@ -107,18 +145,17 @@ def progress_rows(volumes, *, as_of: date, year_no: int | None = None) -> list[P
                 lag_ratio=Decimal(profile.lag_ratio),
                 window=profile.projection_days,
             )
-            product = v.award.product
             rows.append(
                 ProgressRow(
-                    institution_id=v.institution_id,
-                    institution=v.institution.code,
-                    institution_name=v.institution.name,
-                    region_id=v.institution.region_id,
-                    award_id=v.award_id,
-                    product=product.code,
-                    generic_name=product.generic_name,
-                    spec=product.spec,
-                    year_no=v.year_no,
+                    institution_id=institution_id,
+                    institution=institution_code,
+                    institution_name=institution_name,
+                    region_id=region_id,
+                    award_id=award_id,
+                    product=product_code,
+                    generic_name=generic_name,
+                    spec=spec,
+                    year_no=k,
                     year_start=start,
                     year_end=end,
                     purchased_early=early,
