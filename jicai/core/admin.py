@@ -3,8 +3,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from jicai.core.accounts import unlock
 from jicai.core.audit import record
-from jicai.core.models import AuditEvent
+from jicai.core.models import AuditEvent, LoginLock
 
 
 class ScopedAdminMixin:
@@ -65,13 +66,39 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "user", "action", "model", "key", "short_reason"]
+    list_display = ["at", "user", "action", "model", "key", "region", "institution", "short_reason"]
     list_filter = ["action", "model"]
     search_fields = ["key", "reason", "user__username"]
     date_hierarchy = "at"
-    list_select_related = ["user"]
+    list_select_related = ["user", "region", "institution"]
     list_per_page = 100
 
     @admin.display(description=_("原因"))
     def short_reason(self, obj):
         return obj.reason[:60]
+
+
+@admin.register(LoginLock)
+class LoginLockAdmin(admin.ModelAdmin):
+    """Locks after repeated failed logins; the action lifts them early (jicai unlock does the same)."""
+
+    list_display = ["key", "until", "failures", "created_at"]
+    search_fields = ["key"]
+    actions = ["lift"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("解除所选锁定"))
+    def lift(self, request, queryset):
+        count = 0
+        for lock in queryset:
+            kind, _sep, value = lock.key.partition(":")
+            count += unlock(by=request.user, **({"username": value} if kind == "user" else {"ip": value}))
+        self.message_user(request, _("已解除 %(count)d 个锁定") % {"count": count})

@@ -6,3 +6,11 @@ class CoreConfig(AppConfig):
     name = "jicai.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from jicai.core import accounts
+
+        user_login_failed.connect(accounts.on_login_failed, dispatch_uid="jicai.core.accounts.failed")
+        user_logged_in.connect(accounts.on_logged_in, dispatch_uid="jicai.core.accounts.logged_in")

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jicai.core import views
 
 app_name = "core"
 
-urlpatterns = []
+urlpatterns = [
+    path("audit/", views.audit, name="audit"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+]

@@ -1,11 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from jicai.core.accounts import LoginForm
 from jicai.web import dashboard_views, uploads, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="web/login.html", authentication_form=LoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),  # POST only (Django ≥ 5.0)
     path("institutions/<str:code>/", views.institution_detail, name="institution_detail"),
     path("awards/<int:pk>/", views.award_detail, name="award_detail"),
