@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from jicai.core.testing import make_award, make_company, make_institution, make_product, make_region, make_user
@@ -93,8 +94,12 @@ def build_world() -> World:
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Built once per module inside a transaction that is rolled back when the module is done."""
+    # The world's users never sign in with a password (tests use force_login): hash them cheaply.
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
+        with fast:
+            world = build_world()
+        yield world
         transaction.set_rollback(True)
 
 
