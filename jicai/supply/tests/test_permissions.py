@@ -133,3 +133,35 @@ def test_permissions(client_for, world, keys, who, method, url, status):
     assert response.status_code == status, response.content[:300]
     if method == "post":
         assert _state() == before  # a refused write changes nothing
+
+
+def test_who_sees_which_checks_reminders_and_substitutes(world, db):
+    from jicai.policy.rules.supply import NORMAL
+    from jicai.supply.models import SupplyReminder
+    from jicai.supply.services import add_substitute, record_check, remind_missing_checks
+
+    o, u = world.o, world.users
+    for inst, award, clerk in (
+        (o["a"], o["sd1"], "a_clerk"),
+        (o["a"], o["sd2"], "a_clerk"),
+        (o["c"], o["cq2"], "c_clerk"),
+    ):
+        record_check(institution=inst, award=award, week=world.week, status=NORMAL, by=u[clerk])
+    remind_missing_checks(on=world.today)  # A2 and B have not checked
+    case = open_case(award=o["sd1"], by=u["a_clerk"], description="断货")
+    add_substitute(case=case, by=u["a_clerk"], description="替代", unit_price="1", quantity=1, bought_on=world.today)
+
+    def seen(model, who, field):
+        return sorted(model.objects.visible_to(u[who]).values_list(field, flat=True))
+
+    assert seen(SupplyCheck, "a_clerk", "award__product__code") == ["XP-P1", "XP-P2"]
+    assert seen(SupplyCheck, "a2_clerk", "pk") == []
+    assert seen(SupplyCheck, "wh_bureau", "institution__code") == ["H-A", "H-A"]
+    assert seen(SupplyCheck, "fl_bureau", "institution__code") == ["H-C"]
+    assert seen(SupplyCheck, "m1", "award__product__code") == ["XP-P1"]  # its own award's checks only
+    assert seen(SupplyCheck, "m2", "institution__code") == ["H-A", "H-C"]
+    assert seen(SupplyCheck, "dist", "pk") == []
+    assert seen(SupplyReminder, "wh_health", "institution__code") == ["H-A2"]
+    assert seen(SupplyReminder, "a_clerk", "pk") == [] and seen(SupplyReminder, "m1", "pk") == []
+    assert seen(SubstitutePurchase, "m1", "quantity") == [1] and seen(SubstitutePurchase, "m2", "pk") == []
+    assert seen(SubstitutePurchase, "a2_clerk", "pk") == [] and seen(SubstitutePurchase, "jn_bureau", "pk") == []
