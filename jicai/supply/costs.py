@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from jicai.policy.rules.supply import charged_to_company
 from jicai.supply.models import ShortageCase, SubstitutePurchase
 
 CHARGED, WAIVED, PENDING = "charged", "waived", "pending"
-OUTCOME = {CHARGED: "已计入企业", WAIVED: "不可抗力免除", PENDING: "待定（事件未关闭）"}
+OUTCOME = {CHARGED: _("已计入企业"), WAIVED: _("不可抗力免除"), PENDING: _("待定（事件未关闭）")}
 
 ZERO = Decimal("0.00")
 
@@ -29,27 +30,27 @@ def outcome(status: str, force_majeure: bool) -> str:
 
 
 PURCHASE_COLUMNS = [
-    ("company", "中选企业"),
-    ("case", "事件编号"),
-    ("generic_name", "药品通用名"),
-    ("spec", "规格"),
-    ("institution", "采购机构"),
-    ("description", "替代药品"),
-    ("bought_on", "采购日期"),
-    ("unit_price", "替代单价"),
-    ("winning_price", "中选价"),
-    ("quantity", "数量"),
-    ("extra_cost", "额外费用（元）"),
-    ("outcome", "处理"),
-    ("cause", "原因"),
+    ("company", _("中选企业")),
+    ("case", _("事件编号")),
+    ("generic_name", _("药品通用名")),
+    ("spec", _("规格")),
+    ("institution", _("采购机构")),
+    ("description", _("替代药品")),
+    ("bought_on", _("采购日期")),
+    ("unit_price", _("替代单价")),
+    ("winning_price", _("中选价")),
+    ("quantity", _("数量")),
+    ("extra_cost", _("额外费用（元）")),
+    ("outcome", _("处理")),
+    ("cause", _("原因")),
 ]
 
 COMPANY_COLUMNS = [
-    ("company", "中选企业"),
-    ("cases", "短缺事件数"),
-    ("charged", "已计入企业（元）"),
-    ("pending", "待定（元）"),
-    ("waived", "不可抗力免除（元）"),
+    ("company", _("中选企业")),
+    ("cases", _("短缺事件数")),
+    ("charged", _("已计入企业（元）")),
+    ("pending", _("待定（元）")),
+    ("waived", _("不可抗力免除（元）")),
 ]
 
 
@@ -88,7 +89,7 @@ def purchase_rows(cases) -> list[dict]:
             "winning_price": r["winning_price"],
             "quantity": r["quantity"],
             "extra_cost": r["extra_cost"],
-            "outcome": OUTCOME[outcome(r["case__status"], r["case__force_majeure"])],
+            "outcome": str(OUTCOME[outcome(r["case__status"], r["case__force_majeure"])]),
             "outcome_code": outcome(r["case__status"], r["case__force_majeure"]),
             "cause": r["case__cause"],
         }

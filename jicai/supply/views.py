@@ -278,7 +278,7 @@ def week_export(request, fmt: str):
     region, m = _region_week(request)
     rows = week_rows(m)
     return _download(
-        [h for _f, h in WEEK_COLUMNS],
+        [str(h) for _f, h in WEEK_COLUMNS],
         ([r[f] for f, _h in WEEK_COLUMNS] for r in rows),
         fmt,
         f"{region.name}中选药品供应情况周报_{m.week}",
@@ -505,7 +505,7 @@ def costs_export(request, fmt: str):
     _companies, purchases = company_rows(cases)
     name = f"{region.name if region else ''}短缺替代额外费用"
     return _download(
-        [h for _f, h in PURCHASE_COLUMNS], ([r[f] for f, _h in PURCHASE_COLUMNS] for r in purchases), fmt, name
+        [str(h) for _f, h in PURCHASE_COLUMNS], ([r[f] for f, _h in PURCHASE_COLUMNS] for r in purchases), fmt, name
     )
 
 

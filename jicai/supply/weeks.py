@@ -8,10 +8,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext_lazy as _
+
 from jicai.catalog.models import Award
 from jicai.orgs.models import Institution
 from jicai.policy.rules.progress import year_no_on
-from jicai.policy.rules.supply import NORMAL, OUT, TIGHT, missing_awards, week_end, week_of
+from jicai.policy.rules.supply import NORMAL, TIGHT, missing_awards, week_end, week_of
 from jicai.supply.models import SupplyCheck
 from jicai.volumes.models import AgreedVolume
 
@@ -145,21 +147,19 @@ def week_map(institutions, week: date) -> WeekMap:
     return WeekMap(week, lines, by_company, missing_rows)
 
 
-STATUS_OF = {NORMAL: "正常", TIGHT: "紧张", OUT: "断供"}
-
 WEEK_COLUMNS = [
-    ("generic_name", "药品通用名"),
-    ("spec", "规格"),
-    ("company", "生产企业"),
-    ("holders", "应填报机构数"),
-    ("normal", "正常"),
-    ("tight", "紧张"),
-    ("out", "断供"),
-    ("missing", "未填报"),
-    ("tight_institutions", "紧张机构"),
-    ("out_institutions", "断供机构"),
-    ("missing_institutions", "未填报机构"),
-    ("notes", "说明"),
+    ("generic_name", _("药品通用名")),
+    ("spec", _("规格")),
+    ("company", _("生产企业")),
+    ("holders", _("应填报机构数")),
+    ("normal", _("正常")),
+    ("tight", _("紧张")),
+    ("out", _("断供")),
+    ("missing", _("未填报")),
+    ("tight_institutions", _("紧张机构")),
+    ("out_institutions", _("断供机构")),
+    ("missing_institutions", _("未填报机构")),
+    ("notes", _("说明")),
 ]
 
 

@@ -25,6 +25,10 @@ MISSING_COLUMNS = [
 ]
 
 
+def _columns(columns):
+    return [(field, str(header)) for field, header in columns]
+
+
 def _region(actor, code: str) -> Region:
     if user_kind(actor) not in ("region", "admin"):
         raise CommandError("只有医保局、卫健委用户和系统管理员可以查看区划的供应情况")
@@ -67,7 +71,7 @@ class Command(BaseCommand):
         }
         emit(
             format,
-            columns=WEEK_COLUMNS,
+            columns=_columns(WEEK_COLUMNS),
             rows=rows,
             document=document,
             title=f"{region.name} {m.week} 当周中选药品供应情况",
@@ -90,7 +94,13 @@ class Command(BaseCommand):
             "companies": rows,
             "purchases": [{f: p[f] for f, _h in PURCHASE_COLUMNS} for p in purchases],
         }
-        emit(format, columns=COMPANY_COLUMNS, rows=rows, document=document, title=f"{region.name} 替代采购额外费用")
+        emit(
+            format,
+            columns=_columns(COMPANY_COLUMNS),
+            rows=rows,
+            document=document,
+            title=f"{region.name} 替代采购额外费用",
+        )
 
     def handle_remind(self, *, on, **_):
         created = remind_missing_checks(on=parse_date(on))
