@@ -27,7 +27,7 @@ from jicai.catalog.services import name_distributor
 from jicai.orgs.models import Company, Institution, Region
 from jicai.orgs.services import add_member
 from jicai.policy.rules.supply import NORMAL, OUT, TIGHT
-from jicai.supply.models import SupplyCheck
+from jicai.supply.models import SupplyCheck, SupplyReminder
 from jicai.supply.services import (
     Answer,
     add_substitute,
@@ -152,7 +152,12 @@ def load() -> dict[str, int]:
     # Reminders at the end of each week; one institution's clerk has an e-mail address.
     code, username, email = REMINDED_BY_MAIL
     _member(username, institutions[code], email)
-    reminders = sum(remind_missing_checks(on=week + timedelta(days=4)) for week in WEEKS)
+    reminders = 0
+    for week in WEEKS:
+        created = remind_missing_checks(on=week + timedelta(days=4))
+        # Loaded years later: date each reminder on the Friday evening it would have gone out.
+        SupplyReminder.objects.filter(week=week).update(at=_at(week + timedelta(days=4), 18))
+        reminders += created
 
     cases = _snow(awards, institutions) + _stoppage(awards, institutions) + _acarbose(awards)
     named = _distributors(awards)
