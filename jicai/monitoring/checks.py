@@ -315,6 +315,9 @@ def distributor_findings(institutions, as_of: date):
         "award__product_id", "region__path", "distributor_id"
     ):
         named[(product_id, distributor_id)].add(path)
+    awarded = defaultdict(set)  # product → provinces where it is a winning product: only there do namings apply
+    for product_id, path in Award.objects.values_list("product_id", "province__path"):
+        awarded[product_id].add(path)
     orders = (
         Order.objects.filter(
             institution__in=institutions,
@@ -334,6 +337,8 @@ def distributor_findings(institutions, as_of: date):
         .distinct()
     )
     for order_id, i, path, pid, generic, did, dname in orders:
+        if not any(path.startswith(p) for p in awarded[pid]):
+            continue
         if not any(path.startswith(p) for p in named.get((pid, did), ())):
             yield Finding(
                 Kind.UNNAMED_DISTRIBUTOR,

@@ -86,3 +86,13 @@ def test_a_delivery_by_a_distributor_not_named_for_the_region_is_a_warning(w):
     run_checks(region=o["sd"], as_of=w.today)
     warned = Warning.objects.open().filter(kind=Warning.Kind.UNNAMED_DISTRIBUTOR)
     assert sorted(warned.values_list("institution__code", flat=True)) == ["H-A", "H-A2", "H-A2"]
+
+
+def test_no_distributor_warning_where_the_product_is_not_a_winning_product(w):
+    """p1 wins in 山东 only: 涪陵's purchase of it is an ordinary purchase, to which no naming applies."""
+    o = w.o
+    name_distributor(award=o["cq2"], region=o["fl"], distributor=o["dist"], by=w.users["m2"])
+    make_purchase(o["c"], o["p1"], o["dist2"], quantity=100, accepted=w.today - timedelta(days=5))
+    make_purchase(o["c"], o["p2"], o["dist2"], quantity=100, accepted=w.today - timedelta(days=5))
+    findings = list(distributor_findings(Institution.objects.filter(pk=o["c"].pk), w.today))
+    assert [f.product_id for f in findings] == [o["p2"].pk]
