@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ BAD_PRICE = "替代单价应为大于 0 的金额（元，最多 4 位小数）"
 BAD_QUANTITY = "数量应为大于 0 的整数（最小制剂单位）"
 BOUGHT_BEFORE_CASE = "替代采购日期不能早于事件报告日期 %(opened)s"
 FUTURE_DATE = "日期不能晚于今天"
+CONFLICT = "该周的供应情况刚刚已由本机构其他人员提交，请刷新页面后再提交"
 
 
 class SupplyError(ValueError):
@@ -146,7 +147,11 @@ def record_week(
             before = {"status": old.status, "note": old.note}
             old.status, old.note, old.checked_by, old.checked_at = a.status, note, actor, at
             changed.append((old, before))
-    SupplyCheck.objects.bulk_create(new)
+    try:
+        with transaction.atomic():
+            SupplyCheck.objects.bulk_create(new)
+    except IntegrityError:  # someone of the institution submitted the same week a moment ago
+        raise SupplyError(_(CONFLICT)) from None
     SupplyCheck.objects.bulk_update([c for c, _b in changed], ["status", "note", "checked_by", "checked_at"])
     for c in new:  # bulk_create has set the primary keys (PostgreSQL, SQLite ≥ 3.35)
         record(by, "supply.check", c, changes={"week": str(week), "status": c.status, "note": c.note})
@@ -205,7 +210,11 @@ def remind_missing_checks(*, on: date) -> int:
             )
             for inst in targets
         ]
-        SupplyReminder.objects.bulk_create(reminders)
+        try:
+            with transaction.atomic():
+                SupplyReminder.objects.bulk_create(reminders)
+        except IntegrityError:  # another run is reminding the same week right now: it sends them
+            return 0
         for r in reminders:
             record(None, "supply.remind", r, changes={"week": str(week), "missing": r.missing, "to": r.emailed_to})
     mails = []
