@@ -19,6 +19,7 @@ from jicai.purchasing.api import (
     UsageViewSet,
 )
 from jicai.reports.api import MonthlyReportViewSet, ReportFormView, ReportRevisionViewSet, ReportSubmitView
+from jicai.supply.api import RecordCheckView, ShortageCaseViewSet, SupplyCheckViewSet
 from jicai.volumes.api import AgreedVolumeChangeViewSet, AgreedVolumeViewSet, BaselineViewSet, ProgressView
 
 app_name = "api"
@@ -43,6 +44,8 @@ router.register("usage", UsageViewSet, basename="usage")
 router.register("warnings", WarningViewSet, basename="warning")
 router.register("monthly-reports", MonthlyReportViewSet, basename="monthly-report")
 router.register("report-revisions", ReportRevisionViewSet, basename="report-revision")
+router.register("supply-checks", SupplyCheckViewSet, basename="supply-check")
+router.register("shortage-cases", ShortageCaseViewSet, basename="shortage-case")
 
 urlpatterns = [
     path("schema/", api_views.SchemaView.as_view(), name="schema"),
@@ -50,6 +53,7 @@ urlpatterns = [
     path("progress/", ProgressView.as_view(), name="progress"),
     path("payment-status/", PaymentStatusView.as_view(), name="payment-status"),
     path("imports/", api_views.ImportView.as_view(), name="imports"),
+    path("supply-checks/record/", RecordCheckView.as_view(), name="supply-check-record"),
     path("monthly-reports/<str:code>/<str:month>/", ReportFormView.as_view(), name="monthly-report-form"),
     path("monthly-reports/<str:code>/<str:month>/submit/", ReportSubmitView.as_view(), name="monthly-report-submit"),
     *router.urls,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.utils import translation
@@ -22,6 +23,7 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 # code → (Chinese, English). The English is written here, not looked up in the catalogue, so that both languages
@@ -40,6 +42,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rejected": (_("操作未完成"), "The operation was not carried out"),
     "error": (_("请求失败"), "The request failed"),
 }
+
+BAD_VALUE = _("取值无效")
+NUL_CHARACTER = _("不能包含空字符（0x00）")
 
 _DRF_CODES = {
     exceptions.NotAuthenticated: "not_authenticated",
@@ -144,7 +149,10 @@ class CodeDateFilter(BaseFilterBackend):
         for name, lookup in getattr(view, "code_filters", {}).items():
             value = params.get(name)
             if value:
-                queryset = queryset.filter(**{lookup: value})
+                try:
+                    queryset = queryset.filter(**{lookup: value})
+                except (ValueError, DjangoValidationError):  # e.g. a year that is not a number
+                    raise ApiError("invalid", errors={name: [_in("zh-hans", BAD_VALUE)]}) from None
         region_field = getattr(view, "region_filter", None)
         if region_field is not None and params.get("region"):
             queryset = queryset.filter(region_q(region_field, params["region"]))
@@ -192,10 +200,32 @@ class CodeDateFilter(BaseFilterBackend):
         return params
 
 
+def reject_nul(request, kwargs) -> None:
+    """A NUL character can be neither stored nor looked up in PostgreSQL: refuse it at the door (400, not 500)."""
+    for name, value in [*kwargs.items(), *request.query_params.items()]:
+        if "\x00" in str(value):
+            raise ApiError("invalid", errors={name: [_in("zh-hans", NUL_CHARACTER)]})
+
+
+class ApiView(APIView):
+    """Base of the API's own views (answers and writes that are not plain records)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_nul(request, kwargs)
+
+
 class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
     """List and retrieve what the user may see: `queryset` (with its select_related) narrowed by `visible_to`."""
 
     permission_classes = [IsAuthenticated]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_nul(request, kwargs)
+
     lookup_value_regex = "[^/]+"  # platform ids and codes may hold dots
     filter_backends = [CodeDateFilter]
     code_filters: dict[str, str] = {}

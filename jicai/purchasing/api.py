@@ -3,11 +3,9 @@ invoices (the `jicai payments` answer)."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from jicai.core.api import ApiError, ScopedReadViewSet, parse_date_param, query_code, query_date
+from jicai.core.api import ApiError, ApiView, ScopedReadViewSet, parse_date_param, query_code, query_date
 from jicai.orgs.models import Institution
 from jicai.policy.rules.days import MissingCalendarYear
 from jicai.purchasing.models import Delivery, Invoice, InvoiceLine, Order, Payment, Usage
@@ -166,10 +164,8 @@ def payment_status_document(institution, rows, as_of) -> dict:
     }
 
 
-class PaymentStatusView(APIView):
+class PaymentStatusView(ApiView):
     """回款情况：机构每张发票的截止日、已付、状态与逾期金额（与 `jicai payments` 相同的字段）。"""
-
-    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         parameters=[

@@ -12,11 +12,9 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from jicai.core.api import ApiError, ScopedReadViewSet
+from jicai.core.api import ApiError, ApiView, ScopedReadViewSet
 from jicai.core.scoping import get_for_user
 from jicai.reports.fill import fill
 from jicai.reports.models import MonthlyReport, ReportRevision
@@ -157,8 +155,6 @@ def _month(text: str) -> date:
 
 
 class ReportFormMixin:
-    permission_classes = [IsAuthenticated]
-
     def load(self, request, code: str, month: str):
         user = request.user
         institution = get_for_user(reporting_institutions(user).select_related("region"), user, code=code)
@@ -185,7 +181,7 @@ class ReportFormMixin:
             raise ApiError("rejected", str(exc)) from None
 
 
-class ReportFormView(ReportFormMixin, APIView):
+class ReportFormView(ReportFormMixin, ApiView):
     """月报表（按记录自动填写）：GET 取表，PATCH 保存签字栏与未回款原因。"""
 
     @extend_schema(operation_id="monthly_report_form_retrieve", parameters=PATH_PARAMETERS, responses=ReportDocument)
@@ -207,7 +203,7 @@ class ReportFormView(ReportFormMixin, APIView):
         return Response(self.document(request, institution, month, report))
 
 
-class ReportSubmitView(ReportFormMixin, APIView):
+class ReportSubmitView(ReportFormMixin, ApiView):
     """提交月报表：可同时提交签字栏与原因；成功后返回新版本（冻结的行）。"""
 
     @extend_schema(

@@ -2,11 +2,9 @@
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from jicai.core.api import ApiError, ScopedReadViewSet, parse_date_param, query_code, query_date
+from jicai.core.api import ApiError, ApiView, ScopedReadViewSet, parse_date_param, query_code, query_date
 from jicai.orgs.models import Institution, Region
 from jicai.volumes.models import AgreedVolume, AgreedVolumeChange, Baseline
 from jicai.volumes.progress import progress_rows
@@ -119,10 +117,8 @@ ProgressRowSerializer = inline_serializer(
 )
 
 
-class ProgressView(APIView):
+class ProgressView(ApiView):
     """采购进度：每家机构 × 每个中选药品的完成率、序时进度与状态（与 `jicai progress` 相同的字段）。"""
-
-    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         parameters=[

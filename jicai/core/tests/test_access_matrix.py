@@ -205,6 +205,16 @@ MATRIX = [
     ("POST", "api:monthly-report-submit",   {"code": "H-WH-A", "month": NOW}, "",                     "401 ·   403 403 403 403 ·   403 404 404 404 404", {"preparer": "李四", "phone": "1"}),
     ("POST", "api:invoice-list",            {}, "",                                                   API_NOT_ALLOWED),
     ("DELETE", "api:invoice-detail",        {"invoice_no": "INV-A"}, "",                              API_NOT_ALLOWED),
+    ("GET",  "api:supply-check-record",     {}, "",                                                   API_NOT_ALLOWED),
+    ("POST", "api:supply-check-record",     {}, "",                                                   "401 403 403 403 403 403 ·   403 404 403 403 403", {"award": "{sd1}", "week": "2020-10-12", "status": "tight", "note": "到货延迟"}),
+    ("POST", "api:shortage-case-list",      {}, "",                                                   "401 ·   ·   ·   403 403 ·   403 404 404 404 404", {"award": "{sd1}", "region": "371000", "kind": "out", "description": "断供"}),
+    ("GET",  "api:shortage-case-answer",    {"pk": "{case_a}"}, "",                                   API_NOT_ALLOWED),
+    ("POST", "api:shortage-case-answer",    {"pk": "{case_a}"}, "",                                   "401 403 403 403 403 403 403 403 404 ·   404 404", {"answer": "已恢复供应"}),
+    ("POST", "api:shortage-case-answer",    {"pk": "{case_c}"}, "",                                   "401 403 404 404 404 404 404 404 403 404 404 404", {"answer": "已恢复供应"}),
+    ("GET",  "api:shortage-case-close",     {"pk": "{case_a}"}, "",                                   API_NOT_ALLOWED),
+    ("POST", "api:shortage-case-close",     {"pk": "{case_a}"}, "",                                   "401 ·   ·   ·   403 403 403 403 404 403 404 404", {"conclusion": "已处理", "force_majeure": "false", "cause": "原料短缺"}),
+    ("GET",  "api:shortage-case-substitutes", {"pk": "{case_a}"}, "",                                 API_NOT_ALLOWED),
+    ("POST", "api:shortage-case-substitutes", {"pk": "{case_a}"}, "",                                 "401 ·   ·   ·   403 403 ·   403 404 403 404 404", {"description": "替代", "unit_price": "0.3000", "quantity": "100", "bought_on": "2020-10-15"}),
     # The API: every record kind, listed (scoped) and one record of A and of C
     ("GET",  "api:region-list",             {}, "",                                                   EVERYONE_API),
     ("GET",  "api:region-detail",           {"code": "371000"}, "",                                   "401 200 200 200 200 200 200 200 404 404 404 404"),
@@ -260,6 +270,12 @@ MATRIX = [
     ("GET",  "api:report-revision-list",    {}, "",                                                   EVERYONE_API),
     ("GET",  "api:report-revision-detail",  {"pk": "{revision_a}"}, "",                               A_REPORT_API),
     ("GET",  "api:report-revision-detail",  {"pk": "{revision_c}"}, "",                               C_REPORT_API),
+    ("GET",  "api:supply-check-list",       {}, "",                                                   EVERYONE_API),
+    ("GET",  "api:supply-check-detail",     {"pk": "{check_a}"}, "",                                  A_API),
+    ("GET",  "api:supply-check-detail",     {"pk": "{check_c}"}, "",                                  C_API_MAKER),
+    ("GET",  "api:shortage-case-list",      {}, "",                                                   EVERYONE_API),
+    ("GET",  "api:shortage-case-detail",    {"pk": "{case_a}"}, "",                                   A_API),
+    ("GET",  "api:shortage-case-detail",    {"pk": "{case_c}"}, "",                                   C_API_MAKER),
 ]
 # fmt: on
 
@@ -347,18 +363,20 @@ def records(world, django_db_blocker):
             at = timezone.make_aware(datetime(2020, 10, 9, 10, 0))
             revision = submit_report(report=report, by=clerk, at=at)
             keys[f"report_{name}"], keys[f"revision_{name}"] = report.pk, revision.pk
-            keys[f"case_{name}"] = _open_case(volume.award, clerk)
+            keys[f"case_{name}"], keys[f"check_{name}"] = _supply(inst, volume.award, clerk)
         keys.update(_bureau_records(world))
     return keys
 
 
-def _open_case(award, by) -> int | None:
-    """A shortage case reported by the institution (None while the supply app has no services)."""
+def _supply(institution, award, by) -> tuple[int | None, int | None]:
+    """A shortage case and a weekly check reported by the institution (None while the supply app has no services)."""
     try:
-        from jicai.supply.services import open_case
+        from jicai.supply.services import open_case, record_check
     except ImportError:
-        return None
-    return open_case(award=award, by=by, description="演示数据：到货延迟", opened_on=date(2020, 10, 12)).pk
+        return None, None
+    case = open_case(award=award, by=by, description="演示数据：到货延迟", opened_on=date(2020, 10, 12))
+    check = record_check(institution=institution, award=award, week=date(2020, 10, 12), status="normal", by=by)
+    return case.pk, check.pk
 
 
 def _bureau_records(world) -> dict:

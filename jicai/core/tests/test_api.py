@@ -304,6 +304,11 @@ def test_a_bad_import_lists_every_row_error_and_writes_nothing(api_for):
     assert Company.objects.count() == before
 
 
+def test_a_file_that_is_not_text_is_rejected_not_a_server_error(api_for):
+    body = assert_error(_upload(api_for("admin"), b"\xff\xfe\x81\x30\xff", dry_run=True), 400, "import_rejected")
+    assert body["errors"][0]["message"].startswith("无法读取文件：不是 UTF-8 或 GB18030 编码的 CSV 文本")
+
+
 @pytest.mark.parametrize(("user", "status"), [("anonymous", 401), ("sd_bureau", 403), ("a_clerk", 403), ("m1", 403)])
 def test_only_administrators_import(api_for, user, status):
     before = (Company.objects.count(), AuditEvent.objects.count())
