@@ -24,6 +24,7 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _SNIFF_CHUNK = 1 << 20
 
 UNREADABLE_XLSX = "无法读取 XLSX 文件：{reason}"
+UNREADABLE_CSV = "不是 UTF-8 或 GB18030 编码的 CSV 文本（{reason}）"
 UNKNOWN_FORMAT = "不支持的格式“{fmt}”，应为 csv、xlsx 或 json"
 DUPLICATE_HEADER = "表头“{name}”出现了两次"
 
@@ -125,6 +126,8 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[list[Any]]:
     text = io.TextIOWrapper(stream, encoding=_csv_encoding(stream), newline="")
     try:
         yield from csv.reader(text)
+    except (UnicodeDecodeError, csv.Error) as exc:  # neither UTF-8 nor GB18030, or not CSV at all
+        raise TabularError(UNREADABLE_CSV.format(reason=exc)) from None
     finally:
         if not stream.closed:
             text.detach()  # leave the caller's stream open
