@@ -192,4 +192,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # the schema is for signed-in integrators
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "jicai.reports.models.MonthlyReport.Status",
+        "SupplyStatusEnum": "jicai.supply.models.SupplyCheck.Status",
+        "ShortageStatusEnum": "jicai.supply.models.ShortageCase.Status",
+        "ShortageKindEnum": "jicai.supply.models.ShortageCase.Kind",
+        "WarningKindEnum": "jicai.monitoring.models.Warning.Kind",
+        "VolumeChangeKindEnum": "jicai.volumes.models.AgreedVolumeChange.Kind",
+    },
 }
