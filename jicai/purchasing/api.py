@@ -1,6 +1,7 @@
 """API reads of orders, deliveries, invoices, payments and usage, and the payment status of an institution's
 invoices (the `jicai payments` answer)."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -164,6 +165,9 @@ def payment_status_document(institution, rows, as_of) -> dict:
     }
 
 
+PAYMENT_STATUS_PARAMS = _("必填：institution（机构编码）与 as_of（截至日期 YYYY-MM-DD）")
+
+
 class PaymentStatusView(ApiView):
     """回款情况：机构每张发票的截止日、已付、状态与逾期金额（与 `jicai payments` 相同的字段）。"""
 
@@ -203,7 +207,7 @@ class PaymentStatusView(ApiView):
         as_of = parse_date_param(request, "as_of")
         code = request.query_params.get("institution")
         if as_of is None or not code:
-            raise ApiError("invalid", errors={"as_of": ["必填：institution 与 as_of"]})
+            raise ApiError("invalid", errors={"as_of": [str(PAYMENT_STATUS_PARAMS)]})
         institution = Institution.objects.visible_to(user).filter(code=code).first()
         if institution is None:
             raise ApiError("not_found", status_code=404)

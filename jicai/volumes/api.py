@@ -1,5 +1,6 @@
 """API reads of baselines, agreed volumes and their history, and progress (the `jicai progress` answer)."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -117,6 +118,9 @@ ProgressRowSerializer = inline_serializer(
 )
 
 
+PROGRESS_PARAMS = _("必填：as_of（截至日期 YYYY-MM-DD），以及 region（区划编码）或 institution（机构编码）之一")
+
+
 class ProgressView(ApiView):
     """采购进度：每家机构 × 每个中选药品的完成率、序时进度与状态（与 `jicai progress` 相同的字段）。"""
 
@@ -133,7 +137,7 @@ class ProgressView(ApiView):
         as_of = parse_date_param(request, "as_of")
         region, institution = request.query_params.get("region"), request.query_params.get("institution")
         if as_of is None or bool(region) == bool(institution):
-            raise ApiError("invalid", errors={"as_of": ["必填：as_of，以及 region 或 institution 之一"]})
+            raise ApiError("invalid", errors={"as_of": [str(PROGRESS_PARAMS)]})
         volumes = AgreedVolume.objects.visible_to(user)
         if region:
             scope = Region.objects.visible_to(user).filter(code=region).first()
