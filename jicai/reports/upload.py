@@ -105,7 +105,7 @@ def _number(value, line: int, column: str, problems: list[str]) -> str | None:
     except InvalidOperation:
         problems.append(_(NOT_A_NUMBER) % {"line": line, "column": column, "value": value})
         return None
-    if not number.is_finite():
+    if not number.is_finite() or number.adjusted() > 20:  # quantize() raises past 10²⁰; no quantity is that big
         problems.append(_(NOT_A_NUMBER) % {"line": line, "column": column, "value": value})
         return None
     if number != number.quantize(Decimal("0.0001")):
