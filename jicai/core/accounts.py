@@ -75,7 +75,9 @@ def record_failure(*, username: str | None, ip: str | None) -> LoginLock | None:
     username = (username or "").strip()[:150]
     LoginFailure.objects.create(username=username.lower(), ip=ip)
     now = timezone.now()
-    recent = LoginFailure.objects.filter(at__gt=now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW))
+    since = now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW)
+    LoginFailure.objects.filter(at__lte=since).delete()  # failures older than the window count for nothing
+    recent = LoginFailure.objects.filter(at__gt=since)
     limit = settings.LOGIN_FAILURE_LIMIT
     until = now + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
     lock = None

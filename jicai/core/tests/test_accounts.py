@@ -86,6 +86,7 @@ def test_old_failures_do_not_count(client, hospital_user):
     LoginFailure.objects.update(at=timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW + 1))
     _fail(client)
     assert not LoginLock.objects.exists()
+    assert LoginFailure.objects.count() == 1  # the old ones are gone
 
 
 def test_one_address_guessing_many_usernames_is_locked(client, hospital_user):
