@@ -6,8 +6,11 @@ test's transaction and are rolled back with it.
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from jicai.core.api_views import api_schema
@@ -17,6 +20,17 @@ schema.app = get_wsgi_application()
 
 # Bounded so that the whole module runs in well under a minute on SQLite.
 MAX_EXAMPLES = 10
+
+
+@pytest.fixture(scope="module", autouse=True)
+def keep_the_test_connection():
+    """The WSGI handler closes "old" connections around each request, which would end the test's transaction on
+    PostgreSQL; Django's own test client switches this off the same way."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 def user_for(path: str) -> str:
