@@ -5,6 +5,7 @@ from jicai.volumes import views
 app_name = "volumes"
 
 urlpatterns = [
+    path("", views.volume_list, name="list"),
     path("allocate/", views.allocate, name="allocate"),
     path("allocate/export/", views.export, name="export"),
     path("reallocate/", views.reallocate_view, name="reallocate"),

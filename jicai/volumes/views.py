@@ -2,26 +2,32 @@
 
 Reads go through `visible_to` / `get_for_user` (another region's award, region or institution is a 404); writes
 call the services in `jicai.volumes.allocation`, which check the role again. Viewers and health commissions may look
-at a preview and download it; a POST from them is a 403 and changes nothing.
+at a preview and download it; a POST from them is a 403 and changes nothing. The list of agreed volumes and their
+progress (`volumes:list`) is read-only for everyone: it is what the volumes are "通报" to a health commission with.
 """
 
 from __future__ import annotations
 
 import io
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import Max
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_safe
 
 from jicai.catalog.models import Award
 from jicai.core.scoping import can_write, get_for_user, user_kind
 from jicai.orgs.models import Institution, Region
+from jicai.purchasing.models import Delivery
 from jicai.volumes.allocation import (
     AllocationError,
     Move,
@@ -33,6 +39,9 @@ from jicai.volumes.allocation import (
 from jicai.volumes.exports import CONTENT_TYPES, filename, share_rows_for_screen, write_allocation
 from jicai.volumes.forms import AllocationForm, ExportForm, ReallocationForm
 from jicai.volumes.models import AgreedVolume, AgreedVolumeChange
+from jicai.volumes.progress import progress_rows
+from jicai.web import dashboard, listing
+from jicai.web.dashboard import default_as_of
 
 PARAMS = ("award", "region", "year_no", "total", "keep_total")
 
@@ -61,6 +70,80 @@ def _regions(user):
 
 def _default_region(user) -> str:
     return user.membership.region.code if not user.is_superuser else ""
+
+
+class ListForm(forms.Form):
+    award = forms.IntegerField(label=_l("中选药品"), required=False)
+    region = forms.CharField(label=_l("区划"), required=False)
+    year_no = forms.IntegerField(label=_l("协议年度"), min_value=1, max_value=100, required=False)
+    as_of = forms.DateField(label=_l("统计截止日"), required=False)
+    format = forms.ChoiceField(choices=[("", ""), ("xlsx", "xlsx"), ("csv", "csv")], required=False)
+
+
+@login_required
+@require_safe
+def volume_list(request):
+    """Agreed volumes of one award in a region: per direct sub-region and per institution, with progress."""
+    user = request.user
+    _bureau_only(user)
+    form = ListForm(request.GET)
+    if not form.is_valid():
+        raise Http404  # a malformed number or date: nothing to show
+    data = form.cleaned_data
+    awards, regions = _awards(user), _regions(user)
+    region = get_for_user(regions, user, code=data["region"] or _default_region(user) or regions.first().code)
+    in_region = AgreedVolume.objects.visible_to(user).filter(institution__region__path__startswith=region.path)
+    held = awards.filter(pk__in=in_region.values("award_id"))
+    award = get_for_user(held, user, pk=data["award"]) if data["award"] else held.first()
+    volumes = in_region.filter(award=award) if award else in_region.none()
+    latest = Delivery.objects.visible_to(user).filter(institution__region__path__startswith=region.path)
+    latest = latest.aggregate(latest=Max("accepted_on"))["latest"]
+    as_of = data["as_of"] or default_as_of(latest, timezone.localdate())
+    rows = progress_rows(volumes, as_of=as_of, year_no=data["year_no"])
+    subtree = list(regions.filter(path__startswith=region.path).values_list("id", "code", "name", "path"))
+    names = {rid: name for rid, _code, name, _path in subtree}
+    depth = region.path.count("/")
+    children = [r for r in subtree if r[3].count("/") == depth + 1]
+    below = {rid: child[0] for rid, _c, _n, path in subtree for child in children if path.startswith(child[3])}
+    institutions = dashboard.progress_table(rows, region_names=names).only(
+        ("institution", "institution_name", "region", "year_no", "agreed", "purchased", "completion")
+        + ("time_progress", "projected", "status")
+    )
+    sort = listing.sort_table(institutions, request.GET.get("sort", ""))
+    if data["format"]:
+        name = f"{region.code}-{award.pk if award else 0}-volumes-{as_of:%Y%m%d}"
+        return listing.export_response(institutions, data["format"], name)
+    for row in institutions.rows:
+        row["links"] = {
+            "agreed": reverse("volumes:history", args=[row["award_id"], row["institution"], row["year_no"]]),
+            "institution_name": reverse("institution_award", args=[row["institution"], row["award_id"]])
+            + f"?as_of={as_of:%Y-%m-%d}",
+        }
+    page = listing.page_of(request, institutions.rows, anchor="institutions")
+    sub_regions = dashboard.region_table(rows, children=children, below=below)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "awards": held,
+        "award": award,
+        "region": region,
+        "region_choices": [(c, n, "　" * (p.count("/") - depth)) for _id, c, n, p in subtree],
+        "year_no": rows[0].year_no if rows else data["year_no"],
+        "as_of": as_of,
+        "rows": rows,
+        "agreed": sum(r.progress.agreed for r in rows),
+        "purchased": sum(r.progress.purchased for r in rows),
+        "status_counts": dashboard.status_counts(rows),
+        "sub_regions": sub_regions,
+        "sub_region_rows": sub_regions.display(),
+        "institutions": institutions,
+        "institution_rows": institutions.display(page.object_list),
+        "institution_headers": listing.headers(request, institutions, sort=sort, anchor="institutions"),
+        "page": page,
+        "exports": [(label, f"?{query.urlencode()}&format={fmt}") for fmt, label in (("xlsx", "XLSX"), ("csv", "CSV"))],
+        "can_write": can_write(user),
+    }
+    return render(request, "volumes/list.html", context)
 
 
 @login_required

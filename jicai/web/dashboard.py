@@ -64,11 +64,20 @@ class Table:
         return [str(label) for _, label, _ in self.columns]
 
     def display(self, rows: Iterable[dict] | None = None) -> list[dict]:
-        """Rows as the page's table partial reads them: the row's status class and its cells in column order."""
+        """Rows as the page's table partial reads them: the row's status class and its cells in column order,
+        each with the link a row may give it in `row["links"]` (drill-down)."""
         return [
-            {"css": row.get("css", ""), "cells": [(key, row[key], kind) for key, _, kind in self.columns]}
+            {
+                "css": row.get("css", ""),
+                "cells": [(key, row[key], kind, row.get("links", {}).get(key, "")) for key, _, kind in self.columns],
+            }
             for row in (self.rows if rows is None else rows)
         ]
+
+    def only(self, keys: Iterable[str]) -> Table:
+        """The same rows with fewer columns (a page that already names the award or the institution)."""
+        keep = set(keys)
+        return Table(self.name, [c for c in self.columns if c[0] in keep], self.rows)
 
     def values(self) -> Iterable[list]:
         keys = [key for key, _, _ in self.columns]

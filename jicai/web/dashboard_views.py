@@ -7,24 +7,21 @@ the user's own is a 404.
 
 from __future__ import annotations
 
-import io
 from datetime import date
-from urllib.parse import quote
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from jicai.catalog.models import Batch
 from jicai.core.scoping import get_for_user, user_kind
-from jicai.core.tabular import write_rows
 from jicai.monitoring.models import Warning
 from jicai.orgs.models import Institution, Region
 from jicai.policy.models import PolicyProfile
@@ -33,7 +30,7 @@ from jicai.purchasing.models import Delivery, Invoice
 from jicai.purchasing.payments import invoice_rows
 from jicai.volumes.models import AgreedVolume
 from jicai.volumes.progress import progress_rows
-from jicai.web import dashboard
+from jicai.web import dashboard, listing
 
 PAGE_SIZE = 50
 EXPORTS = ("regions", "awards", "institutions", "progress", "aging", "warnings")
@@ -144,20 +141,15 @@ def _dashboard(request) -> dict:
 def region_dashboard(request):
     context = _dashboard(request)
     tables = context["tables"]
-    institutions = Paginator(tables["institutions"].rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = listing.sort_table(tables["institutions"], request.GET.get("sort", ""))
+    _link_institutions(tables["institutions"], context["as_of"])
+    institutions = listing.page_of(request, tables["institutions"].rows, anchor="institutions")
     query = request.GET.copy()
     query.pop("page", None)
-    institutions.previous_url = (
-        f"?{query.urlencode()}&page={institutions.previous_page_number()}#institutions"
-        if institutions.has_previous()
-        else ""
-    )
-    institutions.next_url = (
-        f"?{query.urlencode()}&page={institutions.next_page_number()}#institutions" if institutions.has_next() else ""
-    )
     totals = dashboard.aging_totals(tables["aging"])
     context.update(
         institutions_page=institutions,
+        institution_headers=listing.headers(request, tables["institutions"], sort=sort, anchor="institutions"),
         query=query.urlencode(),
         aging_totals=totals,
         aging_totals_list=[(label, totals[key]) for key, label, kind in tables["aging"].columns if kind == "money"],
@@ -180,10 +172,13 @@ def region_dashboard_export(request, table: str, fmt: str):
         raise Http404
     context = _dashboard(request)
     chosen = context["tables"][table]
-    buffer = io.BytesIO()
-    write_rows(chosen.header, chosen.values(), fmt, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
+    listing.sort_table(chosen, request.GET.get("sort", ""))  # the order the page shows, where the column exists
     as_of: date = context["as_of"]
-    name = f"{context['region'].code}-{table}-{as_of:%Y%m%d}.{fmt}"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return listing.export_response(chosen, fmt, f"{context['region'].code}-{table}-{as_of:%Y%m%d}")
+
+
+def _link_institutions(table: dashboard.Table, as_of: date) -> None:
+    """Drill-down: an institution's row opens its page as of the dashboard's day."""
+    for row in table.rows:
+        url = reverse("institution_detail", args=[row["institution"]])
+        row["links"] = {"institution": f"{url}?as_of={as_of:%Y-%m-%d}"}

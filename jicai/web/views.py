@@ -6,17 +6,19 @@ reads an unscoped table. Each list uses select_related so that a page costs a fi
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Max, Sum
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from jicai.catalog.models import Award, AwardDistributor, Product
-from jicai.core.scoping import get_for_user, user_kind
+from jicai.catalog.models import Award, AwardDistributor
+from jicai.core.scoping import can_write, get_for_user, user_kind
 from jicai.orgs.models import Institution, Region
 from jicai.policy.calendar import work_calendar
 from jicai.purchasing.models import Delivery, Invoice, InvoiceLine, Order, Payment
@@ -24,7 +26,7 @@ from jicai.purchasing.payments import invoice_rows
 from jicai.reports.status import region_status
 from jicai.volumes.models import AgreedVolume
 from jicai.volumes.progress import progress_rows
-from jicai.web import todo
+from jicai.web import company_views, dashboard, drill, listing, todo
 from jicai.web.dashboard import default_as_of
 
 PAGE_SIZE = 50
@@ -32,17 +34,7 @@ LATEST = 20
 
 
 def _page(request, queryset, param: str = "page", anchor: str = "") -> Page:
-    """One page of `queryset`, with links to its neighbours that keep the other lists' page numbers."""
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
-
-    def url(number: int) -> str:
-        query = request.GET.copy()
-        query[param] = str(number)
-        return f"?{query.urlencode()}" + (f"#{anchor}" if anchor else "")
-
-    page.previous_url = url(page.previous_page_number()) if page.has_previous() else ""
-    page.next_url = url(page.next_page_number()) if page.has_next() else ""
-    return page
+    return listing.page_of(request, queryset, param, anchor, size=PAGE_SIZE)
 
 
 def _awards(user):
@@ -72,7 +64,7 @@ def home(request):
     if kind == "institution":
         return _home_institution(request)
     if kind == "company":
-        return _home_company(request)
+        return render(request, "web/home_company.html", company_views.home_context(request))
     return render(request, "web/home_admin.html" if kind == "admin" else "web/home_none.html", {"kind": kind})
 
 
@@ -95,6 +87,7 @@ def _home_region(request):
         "awards": _page(request, _awards(user), "awards_page", "awards"),
         "order_count": Order.objects.visible_to(user).count(),
         "invoice_count": Invoice.objects.visible_to(user).count(),
+        "can_write": can_write(user),  # a health commission or a viewer reads only: no links to write pages
     }
     return render(request, "web/home_region.html", context)
 
@@ -138,19 +131,14 @@ def _home_institution(request):
     return render(request, "web/home_institution.html", context)
 
 
-def _home_company(request):
-    user = request.user
-    company = user.membership.company
-    products = Product.objects.visible_to(user).filter(manufacturer_id=company.pk).order_by("generic_name", "code")
-    institutions = Institution.objects.visible_to(user).select_related("region").order_by("code")
-    context = {
-        "company": company,
-        "products": products,
-        "awards": _page(request, _awards(user), "awards_page", "awards"),
-        "institutions": _page(request, institutions, anchor="institutions"),
-        "invoices": _page(request, _invoices(user), "invoices_page", "invoices"),
-    }
-    return render(request, "web/home_company.html", context)
+def _as_of(request, deliveries) -> date:
+    """The day a drill-down page shows: ?as_of= (passed down from the dashboard), else today or the latest
+    acceptance among `deliveries` (already scoped) when that is earlier."""
+    try:
+        return date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        latest = deliveries.aggregate(latest=Max("accepted_on"))["latest"]
+        return default_as_of(latest, timezone.localdate())
 
 
 @login_required
@@ -164,7 +152,63 @@ def institution_detail(request, code: str):
         .select_related("award__batch", "award__product__manufacturer", "award__province")
         .order_by("award__batch__code", "award__product__generic_name", "award_id", "year_no")
     )
-    return render(request, "web/institution_detail.html", {"institution": institution, "volumes": volumes})
+    as_of = _as_of(request, Delivery.objects.visible_to(user).filter(institution=institution))
+    progress = dashboard.progress_table(progress_rows(volumes, as_of=as_of), region_names={}).only(
+        ("award_id", "product", "generic_name", "spec", "year_no", "agreed", "purchased", "completion")
+        + ("time_progress", "projected", "status")
+    )
+    for row in progress.rows:  # drill-down: this institution's deliveries and invoices of the award
+        url = reverse("institution_award", args=[institution.code, row["award_id"]])
+        row["links"] = {"generic_name": f"{url}?as_of={as_of:%Y-%m-%d}"}
+    context = {
+        "institution": institution,
+        "volumes": volumes,
+        "as_of": as_of,
+        "progress": progress,
+        "progress_rows": progress.display(),
+    }
+    return render(request, "web/institution_detail.html", context)
+
+
+@login_required
+@require_safe
+def institution_award(request, code: str, pk: int):
+    """One institution × one award: its progress, and the deliveries and invoices behind it."""
+    user = request.user
+    institution = get_for_user(Institution.objects.select_related("region"), user, code=code)
+    award = get_for_user(Award.objects.select_related("batch", "product__manufacturer", "province"), user, pk=pk)
+    deliveries = Delivery.objects.visible_to(user).filter(institution=institution, product_id=award.product_id)
+    as_of = _as_of(request, deliveries)
+    volumes = AgreedVolume.objects.visible_to(user).filter(institution=institution, award=award)
+    rows = progress_rows(volumes, as_of=as_of)
+    lines = InvoiceLine.objects.filter(delivery__institution=institution, delivery__product_id=award.product_id)
+    invoices = Invoice.objects.visible_to(user).filter(institution=institution, pk__in=lines.values("invoice_id"))
+    tables = {
+        "deliveries": drill.deliveries_table(
+            deliveries.select_related("order__distributor").order_by("-accepted_on", "-delivered_on", "delivery_id")
+        ),
+        "invoices": drill.invoices_table(
+            sorted(invoice_rows(invoices, as_of=as_of), key=lambda r: (r.issued_on, r.invoice_no), reverse=True)
+        ),
+    }
+    context = {
+        "institution": institution,
+        "award": award,
+        "as_of": as_of,
+        "progress": rows[0] if rows else None,
+        "volumes": volumes.order_by("year_no"),
+        "tables": tables,
+    }
+    for name, table in tables.items():
+        page_param, sort_param = f"{name}_page", f"{name}_sort"
+        sort = listing.sort_table(table, request.GET.get(sort_param, ""))
+        page = listing.page_of(request, table.rows, page_param, name)
+        context[f"{name}_page"] = page
+        context[f"{name}_rows"] = table.display(page.object_list)
+        context[f"{name}_headers"] = listing.headers(
+            request, table, sort=sort, param=sort_param, page_param=page_param, anchor=name
+        )
+    return render(request, "web/institution_award.html", context)
 
 
 @login_required
