@@ -2,7 +2,7 @@
 are not plain records (progress, payment status, the monthly report form, imports), the OpenAPI schema and its
 server-rendered documentation page."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from jicai.catalog.api import AwardDistributorViewSet, AwardViewSet, BatchViewSet, ProductViewSet
@@ -57,4 +57,6 @@ urlpatterns = [
     path("monthly-reports/<str:code>/<str:month>/", ReportFormView.as_view(), name="monthly-report-form"),
     path("monthly-reports/<str:code>/<str:month>/submit/", ReportSubmitView.as_view(), name="monthly-report-submit"),
     *router.urls,
+    # Last: an unknown path ending in "/" is the API's JSON 404 (without the slash, Django first redirects to it).
+    re_path(r"^(?P<path>.+)/$", api_views.not_found, name="not-found"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from jicai.core.api import ApiError, ApiView
+from jicai.core.api import ApiError, ApiView, error_body
 from jicai.core.imports import KINDS, run_import
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
@@ -87,6 +88,11 @@ class SchemaView(SpectacularAPIView):
     def _get_schema_response(self, request):
         filename = self._get_filename(request, None)
         return Response(data=api_schema(), headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def not_found(request, path: str = ""):
+    """Any other path under /api/: the API's JSON 404, not the web's HTML page."""
+    return JsonResponse(error_body("not_found"), status=404, json_dumps_params={"ensure_ascii": False})
 
 
 @login_required

@@ -188,6 +188,7 @@ MATRIX = [
     ("GET",  "core:audit",                  {}, "",                                                   "302 200 200 200 200 200 200 200 200 403 403 403"),
     ("GET",  "core:password_change",        {}, "",                                                   EVERYONE),
     # The API: documentation, answers and writes
+    ("GET",  "api:not-found",               {"path": "nope"}, "",                                     "404 404 404 404 404 404 404 404 404 404 404 404"),
     ("GET",  "api:schema",                  {}, "",                                                   EVERYONE_API),
     ("GET",  "api:docs",                    {}, "",                                                   EVERYONE),
     ("GET",  "api:progress",                {}, "?region=371000&as_of=2020-10-31",                    "401 200 200 200 200 200 200 200 404 404 404 404"),

@@ -265,6 +265,11 @@ def test_answers_refuse_what_is_out_of_scope_or_incomplete(api_for, user, url, s
 # Errors
 
 
+def test_an_unknown_api_path_is_a_json_404(api_for):
+    assert_error(api_for("a_clerk").get("/api/no-such-thing/"), 404, "not_found")
+    assert_error(api_for(None).get("/api/invoices/INV-A/lines/"), 404, "not_found")
+
+
 def test_a_read_only_endpoint_refuses_writes_with_405(api_for):
     before = Company.objects.count()
     body = assert_error(api_for("admin").post("/api/companies/", {"code": "X", "name": "Y"}), 405, "method_not_allowed")
