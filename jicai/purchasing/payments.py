@@ -39,7 +39,6 @@ def invoice_rows(invoices, *, as_of: date, calendar: WorkCalendar | None = None)
     """Due date and payment status on `as_of` of every invoice in `invoices` (already scoped) issued by then."""
     invoices = (
         invoices.filter(issued_on__lte=as_of)
-        .select_related("institution", "supplier")
         .annotate(accepted_on=Min("lines__delivery__accepted_on"))
         .order_by("institution__code", "issued_on", "invoice_no")
     )
@@ -52,30 +51,62 @@ def invoice_rows(invoices, *, as_of: date, calendar: WorkCalendar | None = None)
     profile_of_region = Region.objects.profile_map()
     rules = {p.pk: (p.payment_rule, payment_rule(p)) for p in PolicyProfile.objects.all()}
     national = ("national", payment_rule(PolicyProfile(payment_rule="national")))
+    # Plain tuples rather than model instances, and each distinct deadline computed once: a city's invoices share
+    # a few hundred (rule, acceptance, confirmation) combinations.
+    dues: dict[tuple, Due] = {}
     rows = []
-    for inv in invoices:
-        name, rule = rules.get(profile_of_region.get(inv.institution.region_id), national)
-        due = payment_due(rule, inv.accepted_on, inv.confirmed_on, calendar) if inv.accepted_on else None
+    for (
+        pk,
+        invoice_no,
+        institution_id,
+        institution_code,
+        institution_name,
+        region_id,
+        supplier_code,
+        supplier_name,
+        amount,
+        issued_on,
+        confirmed_on,
+        accepted_on,
+    ) in invoices.values_list(
+        "pk",
+        "invoice_no",
+        "institution_id",
+        "institution__code",
+        "institution__name",
+        "institution__region_id",
+        "supplier__code",
+        "supplier__name",
+        "amount",
+        "issued_on",
+        "confirmed_on",
+        "accepted_on",
+    ):
+        name, rule = rules.get(profile_of_region.get(region_id), national)
+        due = None
+        if accepted_on:
+            key = (rule, accepted_on, confirmed_on)
+            if key not in dues:
+                dues[key] = payment_due(rule, accepted_on, confirmed_on, calendar)
+            due = dues[key]
         state = (
-            invoice_payment(inv.amount, due.due_on, paid[inv.pk], as_of)
+            invoice_payment(amount, due.due_on, paid[pk], as_of)
             if due
-            else InvoicePayment(
-                inv.amount, sum((a for _, a in paid[inv.pk]), Decimal(0)), Decimal(0), Decimal(0), NOT_DUE, 0
-            )
+            else InvoicePayment(amount, sum((a for _, a in paid[pk]), Decimal(0)), Decimal(0), Decimal(0), NOT_DUE, 0)
         )
         rows.append(
             InvoiceRow(
-                invoice_id=inv.pk,
-                invoice_no=inv.invoice_no,
-                institution_id=inv.institution_id,
-                institution=inv.institution.code,
-                institution_name=inv.institution.name,
-                supplier=inv.supplier.code,
-                supplier_name=inv.supplier.name,
-                amount=inv.amount,
-                issued_on=inv.issued_on,
-                confirmed_on=inv.confirmed_on,
-                accepted_on=inv.accepted_on,
+                invoice_id=pk,
+                invoice_no=invoice_no,
+                institution_id=institution_id,
+                institution=institution_code,
+                institution_name=institution_name,
+                supplier=supplier_code,
+                supplier_name=supplier_name,
+                amount=amount,
+                issued_on=issued_on,
+                confirmed_on=confirmed_on,
+                accepted_on=accepted_on,
                 rule=name,
                 due=due,
                 payment=state,

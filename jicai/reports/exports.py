@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from copy import copy
 from decimal import Decimal
 from typing import IO
 
@@ -95,9 +96,10 @@ def write_xlsx(documents: list[dict], stream: IO[bytes]) -> None:
 
     workbook = Workbook()
     workbook.remove(workbook.active)
+    styles: dict = {}  # shared by the sheets of this workbook (the style ids are the workbook's)
     for document in documents:
         sheet = workbook.create_sheet(_sheet_title(document, workbook.sheetnames))
-        fill_sheet(sheet, document)
+        fill_sheet(sheet, document, styles=styles)
     workbook.save(stream)
 
 
@@ -116,14 +118,29 @@ def _wrapped_lines(text: str, width: float) -> int:
     return max(1, -(-wide // max(int(width) - 1, 1)))
 
 
-def fill_sheet(sheet, document: dict) -> None:
+def _styled(cell, styles: dict, key: str, **style) -> None:
+    """Give `cell` the font, border, alignment and number format in `style`. The first cell of each `key` looks
+    them up in the workbook's style tables; every later one copies that cell's style ids, which is what makes a
+    region's workbook of hundreds of sheets fast (the lookup compares style objects field by field)."""
+    if key in styles:
+        cell._style = copy(styles[key])
+        return
+    for name, value in style.items():
+        setattr(cell, name, value)
+    styles[key] = copy(cell._style)
+
+
+def fill_sheet(sheet, document: dict, *, styles: dict | None = None) -> None:
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
+
+    styles = {} if styles is None else styles
 
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    right = Alignment(horizontal="right", vertical="center")
     body_font = Font(name="宋体", size=11)
     last = get_column_letter(len(COLUMNS))
 
@@ -161,12 +178,14 @@ def fill_sheet(sheet, document: dict) -> None:
             if name in NUMBER_FIELDS and value != "":
                 value = Decimal(value)
             cell = sheet.cell(r, col, value if value != "" else None)
-            cell.font = body_font
-            cell.border = box
-            cell.alignment = left if name in ("remarks", "manufacturer", "generic_name") else centre
             if name in NUMBER_FIELDS:
-                cell.number_format = NUMBER_FORMAT
-                cell.alignment = Alignment(horizontal="right", vertical="center")
+                _styled(
+                    cell, styles, "number", font=body_font, border=box, alignment=right, number_format=NUMBER_FORMAT
+                )
+            elif name in ("remarks", "manufacturer", "generic_name"):
+                _styled(cell, styles, "left", font=body_font, border=box, alignment=left)
+            else:
+                _styled(cell, styles, "centre", font=body_font, border=box, alignment=centre)
         # Spreadsheet programs do not grow a row to its wrapped text on opening a file: set the height.
         lines = max(_wrapped_lines(str(value), width) for (_n, _h, width), value in zip(COLUMNS, cells, strict=True))
         sheet.row_dimensions[r].height = max(20, 15 * lines + 5)
