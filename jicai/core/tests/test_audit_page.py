@@ -30,7 +30,7 @@ def area(db):
         "maker": make_user(make_company(), username="maker"),
     }
     record(users["whsl"], "report.submit", whsl, changes={"revision": 1})
-    record(users["weihai"], "report.accept", whsl, reason="齐全")
+    record(users["weihai"], "report.accepted", whsl, reason="齐全")
     record(None, "admin.change", other, changes={"name": "改名"})
     record(users["fuling"], "report.submit", fuling, changes={"revision": 1})
     record(users["sd"], "admin.change", weihai, changes={"profile": "shandong"})
@@ -53,7 +53,7 @@ def test_each_sees_its_own_area(client, area):
     assert _keys(client, area["whsl"]) == sorted(
         [
             ("report.submit", str(area["whsl"].membership.institution_id)),
-            ("report.accept", str(area["whsl"].membership.institution_id)),
+            ("report.accepted", str(area["whsl"].membership.institution_id)),
         ]
     )
     assert len(_keys(client, area["fuling"])) == 1
@@ -67,8 +67,8 @@ def test_a_company_and_an_anonymous_visitor_are_refused(client, area):
 
 
 def test_filters(client, area):
-    assert [a for a, _ in _keys(client, area["sd"], "?action=report")] == ["report.accept", "report.submit"]
-    assert [a for a, _ in _keys(client, area["sd"], "?user=weihai_bureau")] == ["report.accept"]
+    assert [a for a, _ in _keys(client, area["sd"], "?action=report")] == ["report.accepted", "report.submit"]
+    assert [a for a, _ in _keys(client, area["sd"], "?user=weihai_bureau")] == ["report.accepted"]
     assert len(_keys(client, area["sd"], "?model=orgs.region")) == 1
     assert _keys(client, area["sd"], "?start=2000-01-01&end=2000-01-31") == []
     assert _keys(client, area["sd"], "?start=not-a-date") == []
@@ -80,7 +80,7 @@ def test_exports_follow_the_filters(client, area):
     text = response.content.decode("utf-8-sig")
     assert response["Content-Type"].startswith("text/csv")
     assert text.splitlines()[0].startswith("时间,用户,操作,操作代码")
-    assert len(text.strip().splitlines()) == 3 and "受理月报" in text
+    assert len(text.strip().splitlines()) == 3 and "验收月报" in text
     response = client.get("/accounts/audit/?format=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 5
