@@ -377,6 +377,10 @@ def render(args, counts, generation, duckdb_result, results, total_seconds) -> s
     for name in ("institutions", "awards", "deliveries"):  # a trial below the scale says so
         if getattr(args, name):
             command_line += f" --{name} {getattr(args, name)}"
+    if args.no_postgres:
+        command_line += " --no-postgres"
+    if args.latency_seconds != 30:
+        command_line += f" --latency-seconds {args.latency_seconds:g}"
     lines = [
         f"## {args.scale} 规模",
         "",
