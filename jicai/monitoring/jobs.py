@@ -4,7 +4,7 @@
 - report_reminders, in the `REPORT_REMINDER_WORKING_DAYS` working days before a report's due date and on it: a
   reminder (in the system, and by e-mail where the institution has an address) to each institution that has not
   submitted last month's report and has not yet been reminded of it by the system.
-- supply_reminders, on Mondays: `jicai.supply.services.remind_missing_checks(on=day)` (the weekly supply check).
+- supply_reminders, on Fridays: `jicai.supply.services.remind_missing_checks(on=day)` (the weekly supply check).
 - quarterly_audit, every day: the payment audit of the quarter that ended last, for each province without one.
 
 Each job done for a day is stored as a `JobRun`; a second tick for the same day skips it, and every job is also
@@ -24,10 +24,10 @@ from jicai.monitoring.models import JobRun
 from jicai.orgs.models import Institution, Region
 
 REPORT_REMINDER_WORKING_DAYS = 3
-SUPPLY_CHECK_WEEKDAY = 0  # Monday: the week's check is asked for at its start
+SUPPLY_CHECK_WEEKDAY = 4  # Friday: whoever has not checked this week is reminded while the week is still open
 
-DONE, ALREADY, NOT_DUE, UNAVAILABLE = "done", "already", "not_due", "unavailable"
-STATUS_TEXT = {DONE: "已完成", ALREADY: "今日已运行", NOT_DUE: "今日无需运行", UNAVAILABLE: "功能尚未安装"}
+DONE, ALREADY, NOT_DUE = "done", "already", "not_due"
+STATUS_TEXT = {DONE: "已完成", ALREADY: "今日已运行", NOT_DUE: "今日无需运行"}
 
 
 def system_user():
@@ -131,14 +131,6 @@ JOBS = [
 ]
 
 
-def supply_available() -> bool:
-    try:
-        from jicai.supply.services import remind_missing_checks  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def tick(*, on: date, jobs: list[Job] | None = None) -> list[dict]:
     """Do what is due on `on`; a job already done for that day is skipped. One row per job."""
     out = []
@@ -146,8 +138,6 @@ def tick(*, on: date, jobs: list[Job] | None = None) -> list[dict]:
         row = {"job": job.name, "label": _(job.label), "result": {}}
         if not job.due(on):
             row["status"] = NOT_DUE
-        elif job.name == "supply_reminders" and not supply_available():
-            row["status"] = UNAVAILABLE
         elif JobRun.objects.filter(job=job.name, on=on).exists():
             row["status"] = ALREADY
             row["result"] = JobRun.objects.get(job=job.name, on=on).result

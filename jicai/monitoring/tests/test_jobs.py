@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from jicai.monitoring.jobs import ALREADY, DONE, JOBS, NOT_DUE, reminder_window_start, supply_available, tick
+from jicai.monitoring.jobs import ALREADY, DONE, JOBS, NOT_DUE, reminder_window_start, tick
 from jicai.monitoring.models import JobRun, Warning
 from jicai.monitoring.tests.ledger_world import build
 from jicai.reports.models import PaymentAudit, ReportReminder
@@ -80,18 +80,16 @@ def test_no_reminder_before_the_window_and_none_to_who_submitted(w):
     assert rows["report_reminders"]["result"]["reminded"] == 0
 
 
-def test_weekly_supply_reminders_only_on_mondays(w):
+def test_weekly_supply_reminders_only_on_fridays(w):
     rows = {r["job"]: r for r in tick(on=D("2021-01-06"))}
     assert rows["supply_reminders"]["status"] == NOT_DUE
 
 
-def test_weekly_supply_reminders_run_on_monday(w):
-    if not supply_available():
-        pytest.skip("jicai.supply.services.remind_missing_checks has not landed yet")
-    rows = {r["job"]: r for r in tick(on=D("2021-01-04"))}
+def test_weekly_supply_reminders_run_on_friday(w):
+    rows = {r["job"]: r for r in tick(on=D("2021-01-08"))}
     assert rows["supply_reminders"]["status"] == DONE
     assert isinstance(rows["supply_reminders"]["result"]["reminded"], int)
-    again = {r["job"]: r for r in tick(on=D("2021-01-04"))}
+    again = {r["job"]: r for r in tick(on=D("2021-01-08"))}
     assert again["supply_reminders"]["status"] == ALREADY
 
 
