@@ -219,7 +219,10 @@ class ReportSubmitView(ReportFormMixin, ApiView):
         report = self.save(request, institution, month, report, data.validated_data)
         try:
             revision = submit_report(
-                report=report, by=request.user, expected_revision=data.validated_data.get("expected_revision")
+                report=report,
+                by=request.user,
+                expected_revision=data.validated_data.get("expected_revision"),
+                source=ReportRevision.Source.API,
             )
         except ReportError as exc:
             raise ApiError("rejected", str(exc), status_code=409) from None

@@ -70,6 +70,7 @@ class ReportRevision(models.Model):
         WEB = "web", _("网页填报")
         UPLOAD = "upload", _("上传报表")
         CLI = "cli", _("命令行")
+        API = "api", _("接口报送")
 
     report = models.ForeignKey(MonthlyReport, models.CASCADE, related_name="revisions", verbose_name=_("月报表"))
     number = models.PositiveIntegerField(_("版本号"))

@@ -377,6 +377,7 @@ def test_the_institution_signs_and_submits(api_for):
     submitted = client.post(url + "submit/", {"expected_revision": 0}, format="json")
     assert submitted.status_code == 201, submitted.content
     assert submitted.json()["number"] == 1 and submitted.json()["on_time"] is True
+    assert submitted.json()["source"] == "api"
     report = MonthlyReport.objects.get(institution__code="H-WH-A", month=date.fromisoformat(month + "-01"))
     assert report.status == "submitted" and report.revision == 1
     stale = assert_error(client.post(url + "submit/", {"expected_revision": 0}, format="json"), 409, "rejected")
