@@ -14,7 +14,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,23 +29,9 @@ from jicai.monitoring import ledger
 from jicai.monitoring.access import is_bureau_writer
 from jicai.monitoring.models import BudgetDeduction
 from jicai.orgs.models import Institution, Region
+from jicai.web.listing import page_of
 
-PAGE_SIZE = 50
 CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
-
-
-def paginate(request, items, param: str = "page") -> Page:
-    """One page of `items`, with links to its neighbours that keep the other query parameters."""
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
-
-    def url(number: int) -> str:
-        query = request.GET.copy()
-        query[param] = str(number)
-        return f"?{query.urlencode()}"
-
-    page.previous_url = url(page.previous_page_number()) if page.has_previous() else ""
-    page.next_url = url(page.next_page_number()) if page.has_next() else ""
-    return page
 
 
 def pick_region(user, code: str | None) -> Region:
@@ -133,7 +118,7 @@ def ledger_page(request):
         "institution": one,
         "year": year,
         "as_of": as_of,
-        "page": paginate(request, rows if one or kind == "institution" else totals),
+        "page": page_of(request, rows if one or kind == "institution" else totals),
         "per_award": bool(one or kind == "institution"),
         "grand": grand,
         "can_write": region is not None and is_bureau_writer(user, region),
@@ -200,7 +185,7 @@ def deductions_page(request):
         "year": year,
         "status": status,
         "statuses": BudgetDeduction.Status.choices,
-        "page": paginate(request, qs),
+        "page": page_of(request, qs),
         "summary": summary,
         "can_write": region is not None and is_bureau_writer(user, region),
         "today": timezone.localdate(),

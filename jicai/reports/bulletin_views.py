@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from jicai.core.scoping import get_for_user, user_kind
 from jicai.monitoring.access import is_bureau_writer
-from jicai.monitoring.views import paginate, pick_region, region_choices
+from jicai.monitoring.views import pick_region, region_choices
 from jicai.reports import audits
 from jicai.reports.bulletins import (
     BulletinError,
@@ -36,6 +36,7 @@ from jicai.reports.bulletins import (
 from jicai.reports.models import Bulletin, PaymentAudit
 from jicai.reports.rules import parse_month
 from jicai.reports.sheets import XLSX
+from jicai.web.listing import page_of
 
 LOW_RATE = Decimal(90)  # the page counts institutions below this on-time rate (a reading aid, not a rule)
 
@@ -68,7 +69,7 @@ def bulletins(request):
     context = {
         "region": region,
         "regions": region_choices(user),
-        "page": paginate(request, qs),
+        "page": page_of(request, qs),
         "can_write": is_bureau_writer(user, region),
     }
     return render(request, "reports/bulletins.html", context)
@@ -150,7 +151,7 @@ def audit_list(request):
     context = {
         "region": region,
         "regions": region_choices(user) if region else [],
-        "page": paginate(request, qs),
+        "page": page_of(request, qs),
         "can_write": region is not None and is_bureau_writer(user, region),
     }
     return render(request, "reports/audits.html", context)
@@ -194,7 +195,7 @@ def audit(request, pk: int):
     context = {
         "audit": a,
         "title": audits.title(a),
-        "page": paginate(request, flat),
+        "page": page_of(request, flat),
         "count": len(rows),
         "late_total": late,
         "low": sum(1 for r in rows if r["on_time_rate"] is not None and Decimal(r["on_time_rate"]) < LOW_RATE),

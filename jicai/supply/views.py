@@ -14,7 +14,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,25 +40,12 @@ from jicai.supply.services import (
 )
 from jicai.supply.services import record_week as record_week_service
 from jicai.supply.weeks import WEEK_COLUMNS, held_awards, week_map, week_rows
+from jicai.web.listing import page_of
 
-PAGE_SIZE = 50
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def _page(request, items, param: str = "page") -> Page:
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
-
-    def url(number: int) -> str:
-        query = request.GET.copy()
-        query[param] = str(number)
-        return f"?{query.urlencode()}"
-
-    page.previous_url = url(page.previous_page_number()) if page.has_previous() else ""
-    page.next_url = url(page.next_page_number()) if page.has_next() else ""
-    return page
 
 
 def _week(text: str | None, latest: date | None = None) -> date:
@@ -260,8 +246,8 @@ def week(request):
         "next": m.week + timedelta(7),
         "map": m,
         "problems": sum(1 for a in m.awards if a.has_problem),
-        "awards": _page(request, m.awards, "awards_page"),
-        "missing": _page(request, m.missing, "missing_page"),
+        "awards": page_of(request, m.awards, "awards_page"),
+        "missing": page_of(request, m.missing, "missing_page"),
         "open_cases": ShortageCase.objects.visible_to(user)
         .filter(region__path__startswith=region.path)
         .exclude(status=ShortageCase.Status.CLOSED)
@@ -304,7 +290,7 @@ def cases(request):
         qs = qs.filter(status=status)
     kind = user_kind(user)
     context = {
-        "page": _page(request, qs.order_by("-opened_on", "-id")),
+        "page": page_of(request, qs.order_by("-opened_on", "-id")),
         "status": status,
         "statuses": ShortageCase.Status.choices,
         "can_open": (kind == "institution" and can_write(user))
@@ -493,7 +479,7 @@ def costs(request):
         "region": region,
         "regions": _bureau_regions(request.user) if region else None,
         "companies": companies,
-        "page": _page(request, purchases),
+        "page": page_of(request, purchases),
     }
     return render(request, "supply/costs.html", context)
 
@@ -574,7 +560,7 @@ def distributors(request):
     if award_filter.isdigit():
         named = named.filter(award_id=award_filter)
     context = {
-        "page": _page(request, named.order_by("award__product__generic_name", "region__path", "distributor__name")),
+        "page": page_of(request, named.order_by("award__product__generic_name", "region__path", "distributor__name")),
         "writer": writer,
         "awards": awards,
         "regions": regions,

@@ -78,23 +78,7 @@ def progress_document(rows, as_of) -> dict:
     """The `jicai progress --format json` document: the same field names (SPEC §6)."""
     return {
         "as_of": as_of.isoformat(),
-        "rows": [
-            {
-                "institution": r.institution,
-                "institution_name": r.institution_name,
-                "product": r.product,
-                "generic_name": r.generic_name,
-                "spec": r.spec,
-                "year_no": r.year_no,
-                "agreed": r.progress.agreed,
-                "purchased": r.progress.purchased,
-                "completion": f"{r.progress.completion:.4f}",
-                "time_progress": f"{r.progress.time_progress:.4f}",
-                "status": r.progress.status,
-                "projected": f"{r.progress.projected:.4f}",
-            }
-            for r in rows
-        ],
+        "rows": [r.as_json() for r in rows],
     }
 
 

@@ -35,6 +35,24 @@ class ProgressRow:
     purchased_early: int  # within the first rush_months months of the year
     progress: Progress
 
+    def as_json(self) -> dict:
+        """The row as `jicai progress --format json` and the API give it (SPEC §6 field names)."""
+        p = self.progress
+        return {
+            "institution": self.institution,
+            "institution_name": self.institution_name,
+            "product": self.product,
+            "generic_name": self.generic_name,
+            "spec": self.spec,
+            "year_no": self.year_no,
+            "agreed": p.agreed,
+            "purchased": p.purchased,
+            "completion": f"{p.completion:.4f}",
+            "time_progress": f"{p.time_progress:.4f}",
+            "status": p.status,
+            "projected": f"{p.projected:.4f}",
+        }
+
 
 def purchased_in_window(
     institution_ids, product_ids, start: date, end: date, as_of: date, *, recent_days: int, early_until: date

@@ -11,8 +11,8 @@ from jicai.monitoring.deductions import propose_deductions
 from jicai.monitoring.ledger import prepay
 from jicai.monitoring.models import BudgetDeduction, Prepayment
 from jicai.monitoring.tests.ledger_world import build
-from jicai.monitoring.views import PAGE_SIZE
 from jicai.volumes.models import AgreedVolume
+from jicai.web.listing import PAGE_SIZE
 
 D = date.fromisoformat
 

@@ -43,23 +43,7 @@ class Command(BaseCommand):
             scope = get_or_fail(Institution.objects.visible_to(actor), "医疗机构", code=institution)
             volumes = volumes.filter(institution=scope)
         as_of = parse_date(as_of)
-        out = [
-            {
-                "institution": r.institution,
-                "institution_name": r.institution_name,
-                "product": r.product,
-                "generic_name": r.generic_name,
-                "spec": r.spec,
-                "year_no": r.year_no,
-                "agreed": r.progress.agreed,
-                "purchased": r.progress.purchased,
-                "completion": f"{r.progress.completion:.4f}",
-                "time_progress": f"{r.progress.time_progress:.4f}",
-                "status": r.progress.status,
-                "projected": f"{r.progress.projected:.4f}",
-            }
-            for r in progress_rows(volumes, as_of=as_of)
-        ]
+        out = [r.as_json() for r in progress_rows(volumes, as_of=as_of)]
         emit(
             format,
             columns=COLUMNS,
