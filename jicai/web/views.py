@@ -21,9 +21,11 @@ from jicai.catalog.models import Award, AwardDistributor
 from jicai.core.scoping import can_write, get_for_user, user_kind
 from jicai.orgs.models import Institution, Region
 from jicai.policy.calendar import work_calendar
+from jicai.policy.rules.supply import week_of
 from jicai.purchasing.models import Delivery, Invoice, InvoiceLine, Order, Payment
 from jicai.purchasing.payments import invoice_rows
 from jicai.reports.status import region_status
+from jicai.supply.weeks import checked_awards, held_awards
 from jicai.volumes.models import AgreedVolume
 from jicai.volumes.progress import progress_rows
 from jicai.web import company_views, dashboard, drill, listing, todo
@@ -110,7 +112,17 @@ def _todo(user, institution: Institution) -> dict:
         "behind": todo.behind_schedule(progress_rows(AgreedVolume.objects.visible_to(user), as_of=as_of)),
         "report_month": month,
         "report": reports[0] if reports else None,  # institutions that take no part do not report
+        **_supply_week(institution, as_of),
     }
+
+
+def _supply_week(institution: Institution, as_of: date) -> dict:
+    """This week's supply check: how many held awards are still unchecked (none held: nothing to check)."""
+    week = week_of(as_of)
+    one = Institution.objects.filter(pk=institution.pk)
+    held = held_awards(one, week).get(institution.pk, set())
+    checked = checked_awards(one, week).get(institution.pk, {})
+    return {"supply_week": week, "supply_held": len(held), "supply_unchecked": len(held - checked.keys())}
 
 
 def _home_institution(request):

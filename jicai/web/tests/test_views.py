@@ -1,6 +1,6 @@
 """What each home and detail page lists (always the user's scope), what it costs in queries, and the shell."""
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
@@ -8,12 +8,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from jicai.catalog.models import Award
 from jicai.core.models import AuditEvent
 from jicai.core.testing import make_institution, make_region, make_user
 from jicai.orgs.models import Region
 from jicai.policy.models import HolidayCalendar
 from jicai.purchasing.models import Delivery, Invoice, Order, Payment
+from jicai.supply.services import Answer, record_week
 
 HOME_MAX_QUERIES = 25  # an institution's home also computes its to-do list (payments, progress, report)
 DETAIL_MAX_QUERIES = 8
@@ -333,3 +336,16 @@ def test_admin_lists_are_scoped_for_staff(client, world, db):
     assert [i.code for i in response.context["cl"].result_list] == ["H-WH-A"]
     b = world.objects["b"]
     assert client.get(f"/admin/orgs/institution/{b.pk}/change/").status_code == 302  # "does not exist"
+
+
+def test_institution_todo_shows_the_weeks_supply_check(client_for, world):
+    client = client_for("a_clerk")
+    ctx = client.get("/").context
+    assert (ctx["supply_held"], ctx["supply_unchecked"]) == (1, 1)
+    assert "1 个品种未填报" in client.get("/").content.decode()
+    user = ctx["user"]
+    award = Award.objects.get(pk=world.keys["sd1"])
+    week = ctx["supply_week"]
+    at = timezone.make_aware(datetime.combine(week, time(12)))  # answered within that week
+    record_week(institution=user.membership.institution, week=week, answers=[Answer(award, "normal")], by=user, at=at)
+    assert client.get("/").context["supply_unchecked"] == 0
