@@ -11,15 +11,16 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jicai.catalog.models import Award, AwardDistributor
 from jicai.core.audit import record
 from jicai.core.scoping import can_write
 from jicai.orgs.models import Company, Region
 
-NOT_A_DISTRIBUTOR = "“%(company)s”不是配送企业"
-OUTSIDE_PROVINCE = "“%(region)s”不在该中选药品的供应省份内"
-ALREADY_NAMED = "“%(company)s”已是该中选药品在%(region)s的配送企业"
+NOT_A_DISTRIBUTOR = gettext_noop("“%(company)s”不是配送企业")
+OUTSIDE_PROVINCE = gettext_noop("“%(region)s”不在该中选药品的供应省份内")
+ALREADY_NAMED = gettext_noop("“%(company)s”已是该中选药品在%(region)s的配送企业")
 
 
 class DistributorError(ValueError):

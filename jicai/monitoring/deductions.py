@@ -16,6 +16,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jicai.core.audit import record
 from jicai.core.cli import plain
@@ -27,10 +28,10 @@ from jicai.policy.models import PolicyProfile
 from jicai.policy.rules.progress import agreement_year
 from jicai.volumes.models import AgreedVolume
 
-PENALTIES_OFF = "%(region)s的政策配置未启用医保总额扣减"
-YEAR_NOT_ENDED = "第%(year)d协议年度至 %(end)s 才结束，届时才能提出扣减"
-NO_VOLUMES = "%(region)s没有第%(year)d协议年度的约定采购量"
-ALREADY_CONFIRMED = "该扣减已于 %(at)s 确认，不能再改"
+PENALTIES_OFF = gettext_noop("%(region)s的政策配置未启用医保总额扣减")
+YEAR_NOT_ENDED = gettext_noop("第%(year)d协议年度至 %(end)s 才结束，届时才能提出扣减")
+NO_VOLUMES = gettext_noop("%(region)s没有第%(year)d协议年度的约定采购量")
+ALREADY_CONFIRMED = gettext_noop("该扣减已于 %(at)s 确认，不能再改")
 
 Kind = BudgetDeduction.Kind
 

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jicai.monitoring.models import JobRun
 from jicai.orgs.models import Institution, Region
@@ -27,7 +28,7 @@ REPORT_REMINDER_WORKING_DAYS = 3
 SUPPLY_CHECK_WEEKDAY = 4  # Friday: whoever has not checked this week is reminded while the week is still open
 
 DONE, ALREADY, NOT_DUE = "done", "already", "not_due"
-STATUS_TEXT = {DONE: "已完成", ALREADY: "今日已运行", NOT_DUE: "今日无需运行"}
+STATUS_TEXT = {DONE: gettext_noop("已完成"), ALREADY: gettext_noop("今日已运行"), NOT_DUE: gettext_noop("今日无需运行")}
 
 
 def system_user():
@@ -124,10 +125,15 @@ class Job:
 
 
 JOBS = [
-    Job("checks", "监测检查", lambda on: True, run_daily_checks),
-    Job("report_reminders", "月报表催报", lambda on: True, send_report_reminders),
-    Job("supply_reminders", "每周供应检查提醒", lambda on: on.weekday() == SUPPLY_CHECK_WEEKDAY, send_supply_reminders),
-    Job("quarterly_audit", "季度回款排查", lambda on: True, run_quarterly_audits),
+    Job("checks", gettext_noop("监测检查"), lambda on: True, run_daily_checks),
+    Job("report_reminders", gettext_noop("月报表催报"), lambda on: True, send_report_reminders),
+    Job(
+        "supply_reminders",
+        gettext_noop("每周供应检查提醒"),
+        lambda on: on.weekday() == SUPPLY_CHECK_WEEKDAY,
+        send_supply_reminders,
+    ),
+    Job("quarterly_audit", gettext_noop("季度回款排查"), lambda on: True, run_quarterly_audits),
 ]
 
 

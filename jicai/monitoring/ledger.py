@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Min, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jicai.core.audit import record
 from jicai.monitoring.access import actor, check_bureau_writer
@@ -31,8 +32,8 @@ from jicai.policy.rules.progress import agreement_year
 from jicai.purchasing.models import Invoice, InvoiceLine, Payment
 from jicai.volumes.models import AgreedVolume
 
-PREPAY_DISABLED = "%(region)s的政策配置未启用医保基金预付"
-SHARE_TOO_LOW = "预付比例不得低于政策配置的 %(share)s"
+PREPAY_DISABLED = gettext_noop("%(region)s的政策配置未启用医保基金预付")
+SHARE_TOO_LOW = gettext_noop("预付比例不得低于政策配置的 %(share)s")
 
 
 class LedgerError(ValueError):

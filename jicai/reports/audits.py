@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from jicai.core.audit import record
 from jicai.core.cli import plain
@@ -27,8 +27,8 @@ from jicai.purchasing.payments import invoice_rows
 from jicai.reports.models import PaymentAudit
 from jicai.reports.sheets import Sheet, write_workbook
 
-BAD_QUARTER = "季度“%(text)s”应写作 YYYYQn，例如 2020Q4"
-NOT_ENDED = "%(quarter)s 至 %(end)s 才结束，结束后才能排查"
+BAD_QUARTER = gettext_noop("季度“%(text)s”应写作 YYYYQn，例如 2020Q4")
+NOT_ENDED = gettext_noop("%(quarter)s 至 %(end)s 才结束，结束后才能排查")
 
 
 class AuditError(ValueError):

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from jicai.core.audit import record
 from jicai.core.cli import plain
@@ -35,7 +35,7 @@ from jicai.reports.status import LATE, NOT_SUBMITTED, region_status
 from jicai.volumes.models import AgreedVolume
 from jicai.volumes.progress import progress_rows
 
-ALREADY_PUBLISHED = "%(region)s %(month)s 的通报已于 %(at)s 发布，发布后不能再改"
+ALREADY_PUBLISHED = gettext_noop("%(region)s %(month)s 的通报已于 %(at)s 发布，发布后不能再改")
 LAGGING_STATUSES = (progress_rules.LAGGING, progress_rules.SEVERELY_LAGGING)
 STATUS_ORDER = {s: i for i, s in enumerate(progress_rules.STATUSES)}
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jicai.core.audit import record
 from jicai.core.scoping import can_write
@@ -18,14 +19,14 @@ from jicai.reports.fill import fill, missing_reasons, title
 from jicai.reports.models import MonthlyReport, ReportReminder, ReportReview, ReportRevision
 from jicai.reports.rules import first_of_month, is_on_time
 
-CONFLICT = "该月报表已被他人提交（第%(revision)d版），请刷新后查看"
-ACCEPTED = "该月报表已验收，不能再提交；如需更正请联系医保局退回"
-LOCKED = "该月报表已于%(lock_on)s锁定，请联系医保局重新开放后再提交"
-MISSING_REASONS = "以下逾期未回款发票尚未填写原因：%(invoices)s"
-MISSING_SIGNATURE = "请填写填表人和联系电话"
-NOT_SUBMITTED = "只有已提交的月报表可以验收或退回"
-RETURN_NEEDS_COMMENT = "退回时请填写意见"
-REVIEW_OWN_REVISION = "该月报表已有新版本，请刷新后再审核"
+CONFLICT = gettext_noop("该月报表已被他人提交（第%(revision)d版），请刷新后查看")
+ACCEPTED = gettext_noop("该月报表已验收，不能再提交；如需更正请联系医保局退回")
+LOCKED = gettext_noop("该月报表已于%(lock_on)s锁定，请联系医保局重新开放后再提交")
+MISSING_REASONS = gettext_noop("以下逾期未回款发票尚未填写原因：%(invoices)s")
+MISSING_SIGNATURE = gettext_noop("请填写填表人和联系电话")
+NOT_SUBMITTED = gettext_noop("只有已提交的月报表可以验收或退回")
+RETURN_NEEDS_COMMENT = gettext_noop("退回时请填写意见")
+REVIEW_OWN_REVISION = gettext_noop("该月报表已有新版本，请刷新后再审核")
 
 SIGNATURE_FIELDS = ("leader", "preparer", "prepared_on", "phone")
 
@@ -246,8 +247,8 @@ def submit_upload(
     )
 
 
-REMINDER_SUBJECT = "请报送%(month)s月报表"
-REMINDER_BODY = (
+REMINDER_SUBJECT = gettext_noop("请报送%(month)s月报表")
+REMINDER_BODY = gettext_noop(
     "%(institution)s：\n\n贵单位%(month)s的《%(title)s》尚未提交，报送截止日为%(due_on)s。"
     "请登录国家组织药品集中带量采购管理系统填报提交。\n\n%(sender)s"
 )

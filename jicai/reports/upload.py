@@ -17,18 +17,19 @@ from decimal import Decimal, InvalidOperation
 from typing import IO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jicai.reports.exports import COLUMNS
 
-NOT_A_WORKBOOK = "文件不是有效的 .xlsx 工作簿（请用 Excel 另存为“Excel 工作簿 (*.xlsx)”后再上传）"
-NO_FORM = "工作簿中找不到月报表：没有一个工作表含有“序号、药品通用名、剂型、规格、生产企业……”这一行表头"
-BAD_HEADER = "第%(line)d行第%(column)s列的表头应为“%(expected)s”，实为“%(found)s”"
-NOT_A_NUMBER = "第%(line)d行“%(column)s”应为数字，实为“%(value)s”"
-TOO_MANY_DECIMALS = "第%(line)d行“%(column)s”最多保留4位小数，实为“%(value)s”"
-NOT_YES_NO = "第%(line)d行“是否全额回款”应为“是”或“否”，实为“%(value)s”"
-UNKNOWN_DRUG = "第%(line)d行的药品“%(drug)s”不是本机构本月有约定采购量的中选药品"
-DUPLICATE_DRUG = "第%(line)d行的药品“%(drug)s”重复出现（第%(first)d行已有）"
-NO_ROWS = "表中没有数据行"
+NOT_A_WORKBOOK = gettext_noop("文件不是有效的 .xlsx 工作簿（请用 Excel 另存为“Excel 工作簿 (*.xlsx)”后再上传）")
+NO_FORM = gettext_noop("工作簿中找不到月报表：没有一个工作表含有“序号、药品通用名、剂型、规格、生产企业……”这一行表头")
+BAD_HEADER = gettext_noop("第%(line)d行第%(column)s列的表头应为“%(expected)s”，实为“%(found)s”")
+NOT_A_NUMBER = gettext_noop("第%(line)d行“%(column)s”应为数字，实为“%(value)s”")
+TOO_MANY_DECIMALS = gettext_noop("第%(line)d行“%(column)s”最多保留4位小数，实为“%(value)s”")
+NOT_YES_NO = gettext_noop("第%(line)d行“是否全额回款”应为“是”或“否”，实为“%(value)s”")
+UNKNOWN_DRUG = gettext_noop("第%(line)d行的药品“%(drug)s”不是本机构本月有约定采购量的中选药品")
+DUPLICATE_DRUG = gettext_noop("第%(line)d行的药品“%(drug)s”重复出现（第%(first)d行已有）")
+NO_ROWS = gettext_noop("表中没有数据行")
 
 LABELS = {"分管领导": "leader", "填表人": "preparer", "填表时间": "prepared_on", "联系电话": "phone"}
 _LABEL_RE = re.compile(r"(分管领导|填表人|填表时间|联系电话)\s*[:：]")

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jicai.catalog.models import Award
 from jicai.core.audit import record
@@ -22,20 +23,20 @@ from jicai.policy.rules import supply as rules
 from jicai.supply.models import ShortageCase, SubstitutePurchase, SupplyCheck, SupplyReminder
 from jicai.supply.weeks import checked_awards, held_awards, participating
 
-NOT_HELD = "本机构在该周没有“%(award)s”的约定采购量，无需填报"
-FUTURE_WEEK = "不能填报尚未开始的周（%(week)s）"
-WEEK_CLOSED = "%(week)s 当周已结束，已填报的供应情况不能再更正"
-BAD_STATUS = "供应情况应为 正常、紧张 或 断供"
-NOTE_NEEDED = "“%(award)s”为紧张或断供时请填写说明"
-CASE_CLOSED = "该短缺事件已关闭，不能再修改"
-TEXT_NEEDED = "请填写%(what)s"
-AWARD_OUTSIDE = "该中选药品不在本区划供应"
-INSTITUTION_OUTSIDE = "该医疗机构不在本区划"
-BAD_PRICE = "替代单价应为大于 0 的金额（元，最多 4 位小数）"
-BAD_QUANTITY = "数量应为大于 0 的整数（最小制剂单位）"
-BOUGHT_BEFORE_CASE = "替代采购日期不能早于事件报告日期 %(opened)s"
-FUTURE_DATE = "日期不能晚于今天"
-CONFLICT = "该周的供应情况刚刚已由本机构其他人员提交，请刷新页面后再提交"
+NOT_HELD = gettext_noop("本机构在该周没有“%(award)s”的约定采购量，无需填报")
+FUTURE_WEEK = gettext_noop("不能填报尚未开始的周（%(week)s）")
+WEEK_CLOSED = gettext_noop("%(week)s 当周已结束，已填报的供应情况不能再更正")
+BAD_STATUS = gettext_noop("供应情况应为 正常、紧张 或 断供")
+NOTE_NEEDED = gettext_noop("“%(award)s”为紧张或断供时请填写说明")
+CASE_CLOSED = gettext_noop("该短缺事件已关闭，不能再修改")
+TEXT_NEEDED = gettext_noop("请填写%(what)s")
+AWARD_OUTSIDE = gettext_noop("该中选药品不在本区划供应")
+INSTITUTION_OUTSIDE = gettext_noop("该医疗机构不在本区划")
+BAD_PRICE = gettext_noop("替代单价应为大于 0 的金额（元，最多 4 位小数）")
+BAD_QUANTITY = gettext_noop("数量应为大于 0 的整数（最小制剂单位）")
+BOUGHT_BEFORE_CASE = gettext_noop("替代采购日期不能早于事件报告日期 %(opened)s")
+FUTURE_DATE = gettext_noop("日期不能晚于今天")
+CONFLICT = gettext_noop("该周的供应情况刚刚已由本机构其他人员提交，请刷新页面后再提交")
 
 
 class SupplyError(ValueError):
@@ -171,8 +172,8 @@ def record_check(
 
 # Reminders
 
-REMINDER_SUBJECT = "请填报 %(week)s 当周中选药品供应情况"
-REMINDER_BODY = (
+REMINDER_SUBJECT = gettext_noop("请填报 %(week)s 当周中选药品供应情况")
+REMINDER_BODY = gettext_noop(
     "%(institution)s：\n\n贵单位 %(week)s 至 %(end)s 当周尚有 %(missing)d 个中选药品未填报供应情况（正常/紧张/断供）。"
     "请登录国家组织药品集中带量采购管理系统，在“供应情况周报”中填报。\n\n国家组织药品集中带量采购管理系统"
 )
