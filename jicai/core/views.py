@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, time, timedelta
-from urllib.parse import quote
 
 from django import forms
 from django.apps import apps
@@ -13,7 +11,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -21,15 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from jicai.core.audit import record
+from jicai.core.downloads import TABLE_FORMATS, table_download
 from jicai.core.models import AuditEvent
 from jicai.core.scoping import user_kind
-from jicai.core.tabular import write_rows
 
 PAGE_SIZE = 50
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 EXPORT_LIMIT = 100_000  # rows in one download; narrow the dates for more
 
 # What an action means, for people (the code stays in the export for integrators).
@@ -140,13 +133,9 @@ def audit(request):
     elif form.is_bound:
         events = events.none()
     fmt = request.GET.get("format")
-    if fmt in CONTENT_TYPES:
-        buffer = io.BytesIO()
-        write_rows([str(h) for h in HEADER], _values(events[:EXPORT_LIMIT]), fmt, buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
-        name = f"审计记录-{timezone.localdate():%Y%m%d}.{fmt}"
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-        return response
+    if fmt in TABLE_FORMATS:
+        name = f"审计记录-{timezone.localdate():%Y%m%d}"
+        return table_download([str(h) for h in HEADER], _values(events[:EXPORT_LIMIT]), fmt, name)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {

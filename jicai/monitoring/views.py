@@ -7,9 +7,7 @@ which check the role again: only a bureau's clerks and managers of the region or
 
 from __future__ import annotations
 
-import io
 from datetime import date
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,16 +20,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from jicai.core.cli import plain
+from jicai.core.downloads import table_download
 from jicai.core.scoping import get_for_user, user_kind
-from jicai.core.tabular import write_rows
 from jicai.monitoring import deductions as deduction_services
 from jicai.monitoring import ledger
 from jicai.monitoring.access import is_bureau_writer
 from jicai.monitoring.models import BudgetDeduction
 from jicai.orgs.models import Institution, Region
 from jicai.web.listing import page_of
-
-CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
 
 
 def pick_region(user, code: str | None) -> Region:
@@ -88,13 +84,8 @@ def _scope(request):
 
 
 def _download(rows: list[dict], columns, fmt: str, name: str) -> HttpResponse:
-    if fmt not in CONTENT_TYPES:
-        raise Http404
-    buffer = io.BytesIO()
-    write_rows([str(h) for _f, h in columns], ([plain(r.get(f)) for f, _h in columns] for r in rows), fmt, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{name}.{fmt}')}"
-    return response
+    values = ([plain(r.get(f)) for f, _h in columns] for r in rows)
+    return table_download([str(h) for _f, h in columns], values, fmt, name)
 
 
 @login_required

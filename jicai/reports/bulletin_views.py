@@ -8,19 +8,17 @@ may see only); an institution reads its own row; a bureau writer runs one for a 
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from jicai.core.downloads import attachment
 from jicai.core.scoping import get_for_user, user_kind
 from jicai.monitoring.access import is_bureau_writer
 from jicai.monitoring.views import pick_region, region_choices
@@ -35,7 +33,6 @@ from jicai.reports.bulletins import (
 )
 from jicai.reports.models import Bulletin, PaymentAudit
 from jicai.reports.rules import parse_month
-from jicai.reports.sheets import XLSX
 from jicai.web.listing import page_of
 
 LOW_RATE = Decimal(90)  # the page counts institutions below this on-time rate (a reading aid, not a rule)
@@ -44,14 +41,6 @@ LOW_RATE = Decimal(90)  # the page counts institutions below this on-time rate (
 def _region_user(user) -> None:
     if user_kind(user) not in ("region", "admin"):
         raise PermissionDenied
-
-
-def _xlsx(write, name: str) -> HttpResponse:
-    buffer = io.BytesIO()
-    write(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
 
 
 @login_required
@@ -118,7 +107,7 @@ def bulletin(request, pk: int):
 @require_safe
 def bulletin_xlsx(request, pk: int):
     content = bulletin_document(_bulletin(request, pk))
-    return _xlsx(lambda f: write_bulletin_xlsx(content, f), filename(content, "xlsx"))
+    return attachment(lambda f: write_bulletin_xlsx(content, f), filename(content, "xlsx"))
 
 
 @login_required
@@ -207,4 +196,4 @@ def audit(request, pk: int):
 @require_safe
 def audit_xlsx(request, pk: int):
     a, rows = _audit(request, pk)
-    return _xlsx(lambda f: audits.write_audit_xlsx(a, rows, f), f"{a.region.name}回款排查_{a.label}.xlsx")
+    return attachment(lambda f: audits.write_audit_xlsx(a, rows, f), f"{a.region.name}回款排查_{a.label}.xlsx")

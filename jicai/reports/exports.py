@@ -16,11 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 FORMATS = ("xlsx", "csv", "json")
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-}
 
 # The nine columns of the form, with the exact headers of the original; (field of a row, header, width).
 COLUMNS = [

@@ -13,7 +13,6 @@ from openpyxl.utils import get_column_letter
 
 from jicai.core.cli import plain
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 

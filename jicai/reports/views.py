@@ -7,23 +7,22 @@ writes call `jicai.reports.services`, which check the role again.
 
 from __future__ import annotations
 
-import io
 from datetime import date
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from jicai.core.downloads import attachment
 from jicai.core.scoping import can_write, get_for_user, user_kind
 from jicai.orgs.models import Institution, Region
-from jicai.reports.exports import COLUMNS, CONTENT_TYPES, FORMATS, filename, write_report
+from jicai.reports.exports import COLUMNS, FORMATS, filename, write_report
 from jicai.reports.fill import fill
 from jicai.reports.models import MonthlyReport, ReportReminder, ReportRevision
 from jicai.reports.rules import first_of_month, parse_month
@@ -236,11 +235,7 @@ def download(request, code: str, month: str):
             number=request.GET["revision"] if request.GET["revision"].isdigit() else 0,
         )
         document = _revision_document(document, revision)
-    buffer = io.BytesIO()
-    write_report(document, fmt, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename(document, fmt))}"
-    return response
+    return attachment(lambda buffer: write_report(document, fmt, buffer), filename(document, fmt))
 
 
 @login_required

@@ -7,15 +7,13 @@ Reads start from `visible_to` / `get_for_user` (another organisation's case is a
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,8 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from jicai.catalog.models import Award, AwardDistributor
 from jicai.catalog.services import DistributorError, name_distributor, remove_distributor
+from jicai.core.downloads import table_download
 from jicai.core.scoping import can_write, get_for_user, user_kind
-from jicai.core.tabular import write_rows
 from jicai.orgs.models import Company, Institution, Region
 from jicai.policy.rules.supply import NORMAL, STATUSES, week_end, week_of
 from jicai.supply.costs import PURCHASE_COLUMNS, company_rows
@@ -41,11 +39,6 @@ from jicai.supply.services import (
 from jicai.supply.services import record_week as record_week_service
 from jicai.supply.weeks import WEEK_COLUMNS, held_awards, week_map, week_rows
 from jicai.web.listing import page_of
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _week(text: str | None, latest: date | None = None) -> date:
@@ -65,16 +58,6 @@ def _date(text: str) -> date | None:
         return date.fromisoformat(text.strip()) if text and text.strip() else None
     except ValueError:
         raise SupplyError(_("日期应为 YYYY-MM-DD")) from None
-
-
-def _download(header, rows, fmt: str, name: str) -> HttpResponse:
-    if fmt not in CONTENT_TYPES:
-        raise Http404
-    buffer = io.BytesIO()
-    write_rows(header, rows, fmt, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{name}.{fmt}')}"
-    return response
 
 
 def _bureau_regions(user):
@@ -263,7 +246,7 @@ def week_export(request, fmt: str):
     _region_user(user)
     region, m = _region_week(request)
     rows = week_rows(m)
-    return _download(
+    return table_download(
         [str(h) for _f, h in WEEK_COLUMNS],
         ([r[f] for f, _h in WEEK_COLUMNS] for r in rows),
         fmt,
@@ -490,7 +473,7 @@ def costs_export(request, fmt: str):
     cases, region = _cost_cases(request)
     _companies, purchases = company_rows(cases)
     name = f"{region.name if region else ''}短缺替代额外费用"
-    return _download(
+    return table_download(
         [str(h) for _f, h in PURCHASE_COLUMNS], ([r[f] for f, _h in PURCHASE_COLUMNS] for r in purchases), fmt, name
     )
 

@@ -15,11 +15,6 @@ from jicai.volumes.allocation import Allocation, InstitutionShare, RegionTotal
 LEVELS = dict(Region.Level.choices)
 PARTICIPATION = dict(Institution.Participation.choices)
 FORMATS = ("xlsx", "csv", "json")
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-}
 
 # (field, Chinese header) of the CSV and JSON files: one row per region subtotal and per institution, tree order.
 FILE_COLUMNS = [

@@ -8,8 +8,6 @@ progress (`volumes:list`) is read-only for everyone: it is what the volumes are 
 
 from __future__ import annotations
 
-import io
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +23,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_safe
 
 from jicai.catalog.models import Award
+from jicai.core.downloads import attachment
 from jicai.core.scoping import can_write, get_for_user, user_kind
 from jicai.orgs.models import Institution, Region
 from jicai.purchasing.models import Delivery
@@ -36,7 +35,7 @@ from jicai.volumes.allocation import (
     preview_allocation,
     reallocate,
 )
-from jicai.volumes.exports import CONTENT_TYPES, filename, share_rows_for_screen, write_allocation
+from jicai.volumes.exports import filename, share_rows_for_screen, write_allocation
 from jicai.volumes.forms import AllocationForm, ExportForm, ReallocationForm
 from jicai.volumes.models import AgreedVolume, AgreedVolumeChange
 from jicai.volumes.progress import progress_rows
@@ -237,18 +236,7 @@ def export(request):
     except AllocationError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     fmt = form.cleaned_data["format"]
-    buffer = io.BytesIO()
-    write_allocation(allocation, fmt, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
-    name = filename(allocation, fmt)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return attachment(lambda buffer: write_allocation(allocation, fmt, buffer), filename(allocation, fmt))
 
 
 @login_required

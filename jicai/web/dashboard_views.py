@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from jicai.catalog.models import Batch
+from jicai.core.downloads import TABLE_FORMATS
 from jicai.core.scoping import get_for_user, user_kind
 from jicai.monitoring.models import Warning
 from jicai.orgs.models import Institution, Region
@@ -34,10 +35,6 @@ from jicai.web import dashboard, listing
 
 PAGE_SIZE = 50
 EXPORTS = ("regions", "awards", "institutions", "progress", "aging", "warnings")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 class DashboardForm(forms.Form):
@@ -168,7 +165,7 @@ def region_dashboard(request):
 @login_required
 @require_safe
 def region_dashboard_export(request, table: str, fmt: str):
-    if table not in EXPORTS or fmt not in CONTENT_TYPES:
+    if table not in EXPORTS or fmt not in TABLE_FORMATS:
         raise Http404
     context = _dashboard(request)
     chosen = context["tables"][table]

@@ -7,19 +7,12 @@ the filters and the sort shown.
 
 from __future__ import annotations
 
-import io
-from urllib.parse import quote
-
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 
-from jicai.core.tabular import write_rows
+from jicai.core.downloads import table_download
 
 PAGE_SIZE = 50
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def page_of(request, items, param: str = "page", anchor: str = "", size: int = PAGE_SIZE) -> Page:
@@ -72,10 +65,4 @@ def headers(request, table, *, sort: str, param: str = "sort", page_param: str =
 
 def export_response(table, fmt: str, name: str) -> HttpResponse:
     """`table` as a download (CSV or XLSX) named `name`.fmt."""
-    if fmt not in CONTENT_TYPES:
-        raise Http404
-    buffer = io.BytesIO()
-    write_rows(table.header, table.values(), fmt, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{name}.{fmt}')}"
-    return response
+    return table_download(table.header, table.values(), fmt, name)
