@@ -48,11 +48,22 @@ def read_rows(file: Source) -> Iterator[tuple[int, dict[str, Any]]]:
     Chinese Excel saves it); XLSX values are what the cell holds (str, int, float, datetime, bool) or None.
     The first non-empty row is the header; columns with a blank header are ignored.
     """
+    header: list[tuple[int, str]] = []
+    for line, cells in read_cells(file, header):
+        n = len(cells)
+        yield line, {name: (cells[i] if i < n else None) for i, name in header}
+
+
+def read_cells(file: Source, header: list[tuple[int, str]]) -> Iterator[tuple[int, Sequence[Any]]]:
+    """Like `read_rows`, without a dict per row: (line number, cells) for every non-empty data row.
+
+    `header` is filled with (cell index, header) as soon as the header line has been read, before the first
+    data row is yielded; a short row simply has fewer cells than the header."""
     with _binary(file) as stream:
         head = stream.read(4)
         stream.seek(0)
         rows = _xlsx_rows(stream) if head == _ZIP_MAGIC else _csv_rows(stream)
-        yield from _as_dicts(rows)
+        yield from _data_rows(rows, header)
 
 
 def estimate_rows(file: Source) -> int | None:
@@ -167,15 +178,19 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _as_dicts(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
-    header: list[tuple[int, str]] | None = None
-    for line, cells in enumerate(rows, start=1):
-        if all(_is_blank(cell) for cell in cells):
-            continue
-        if header is None:
-            header = _header(line, cells)
-            continue
-        yield line, {name: (cells[i] if i < len(cells) else None) for i, name in header}
+def _data_rows(rows: Iterable[Sequence[Any]], header: list[tuple[int, str]]) -> Iterator[tuple[int, Sequence[Any]]]:
+    rows = iter(rows)
+    for header_line, cells in enumerate(rows, start=1):
+        if not all(_is_blank(cell) for cell in cells):
+            header.extend(_header(header_line, cells))
+            break
+    else:
+        return
+    for line, cells in enumerate(rows, start=header_line + 1):
+        # A CSV row is non-empty when one of its cells has a visible character: the usual row has one in its
+        # first cell, so the whole check is rarely needed.
+        if (cells and not _is_blank(cells[0])) or not all(_is_blank(cell) for cell in cells):
+            yield line, cells
 
 
 def _header(line: int, cells: Sequence[Any]) -> list[tuple[int, str]]:

@@ -271,6 +271,26 @@ def test_duplicate_names_the_earlier_line_and_the_key_columns(db):
     assert RowError(6, "机构编码", "与第 2 行重复（机构编码、药品代码、月份 相同）") in result.errors
 
 
+def test_duplicates_are_found_across_chunks_and_a_bad_rows_key_still_counts(db, monkeypatch):
+    # The staging table finds them (no map of every key in memory): chunks of 2 rows put each pair apart.
+    load_samples(through="products")
+    monkeypatch.setattr(imports, "CHUNK_SIZE", 2)
+    rest = "H500102001,XDEMO0001,91500000DEMO0003D3,{quantity},0.1830,2020-09-15"
+    ids = ["B1", "A1", "A2", "B1", "A1", "A1"]
+    text = "\n".join(
+        ["order_id,institution_code,product_code,distributor_code,quantity,unit_price,ordered_on"]
+        + [f"{code}," + rest.format(quantity=0 if n == 0 else 100) for n, code in enumerate(ids)]
+    )
+    result = run_import("orders", _csv(text))
+    assert result.errors == [
+        RowError(2, "quantity", "必须大于 0"),
+        RowError(5, "order_id", "与第 2 行重复"),
+        RowError(6, "order_id", "与第 3 行重复"),
+        RowError(7, "order_id", "与第 3 行重复"),
+    ]
+    assert not Order.objects.exists()
+
+
 # Headers and encodings
 
 
