@@ -51,7 +51,7 @@ def emit(
     else:
         table = Table(title=title or None, caption=footer or None)
         for _, header in columns:
-            table.add_column(header)
+            table.add_column(str(header))
         for r in rows:
             table.add_row(*("" if r.get(f) is None else str(plain(r.get(f))) for f, _ in columns))
         Console(width=200).print(table)

@@ -16,7 +16,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from jicai.core.audit import record
 from jicai.core.cli import plain
@@ -148,16 +148,16 @@ def confirm_deduction(*, deduction: BudgetDeduction, by, note: str = "", at=None
 
 
 COLUMNS = [
-    ("institution", "机构编码"),
-    ("institution_name", "机构名称"),
-    ("year_no", "协议年度"),
-    ("kind_text", "类型"),
-    ("amount", "扣减金额"),
-    ("status_text", "状态"),
-    ("as_of", "计算日期"),
-    ("confirmed_by", "确认人"),
-    ("confirmed_at", "确认时间"),
-    ("evidence_text", "依据"),
+    ("institution", gettext_lazy("机构编码")),
+    ("institution_name", gettext_lazy("机构名称")),
+    ("year_no", gettext_lazy("协议年度")),
+    ("kind_text", gettext_lazy("类型")),
+    ("amount", gettext_lazy("扣减金额")),
+    ("status_text", gettext_lazy("状态")),
+    ("as_of", gettext_lazy("计算日期")),
+    ("confirmed_by", gettext_lazy("确认人")),
+    ("confirmed_at", gettext_lazy("确认时间")),
+    ("evidence_text", gettext_lazy("依据")),
 ]
 
 

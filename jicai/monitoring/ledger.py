@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Min, Q, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from jicai.core.audit import record
 from jicai.monitoring.access import actor, check_bureau_writer
@@ -288,17 +288,17 @@ def institution_totals(rows: list[LedgerRow]) -> list[dict]:
 
 
 COLUMNS = [
-    ("institution", "机构编码"),
-    ("institution_name", "机构名称"),
-    ("generic_name", "药品通用名"),
-    ("spec", "规格"),
-    ("agreed", "约定采购量"),
-    ("winning_price", "中选价"),
-    ("agreed_amount", "约定采购金额"),
-    ("prepaid", "预付金额"),
-    ("offset", "已冲抵"),
-    ("balance", "预付余额"),
-    ("direct_settled", "医保基金直接结算"),
+    ("institution", gettext_lazy("机构编码")),
+    ("institution_name", gettext_lazy("机构名称")),
+    ("generic_name", gettext_lazy("药品通用名")),
+    ("spec", gettext_lazy("规格")),
+    ("agreed", gettext_lazy("约定采购量")),
+    ("winning_price", gettext_lazy("中选价")),
+    ("agreed_amount", gettext_lazy("约定采购金额")),
+    ("prepaid", gettext_lazy("预付金额")),
+    ("offset", gettext_lazy("已冲抵")),
+    ("balance", gettext_lazy("预付余额")),
+    ("direct_settled", gettext_lazy("医保基金直接结算")),
 ]
 
 

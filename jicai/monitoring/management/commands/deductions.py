@@ -60,7 +60,7 @@ class Command(BaseCommand):
         rows = [deduction_dict(d) for d in visible.select_related("institution", "confirmed_by")]
         if output:
             fmt = "xlsx" if output.endswith(".xlsx") else "csv"
-            write_rows([h for _f, h in COLUMNS], ([r[f] for f, _h in COLUMNS] for r in rows), fmt, output)
+            write_rows([str(h) for _f, h in COLUMNS], ([r[f] for f, _h in COLUMNS] for r in rows), fmt, output)
             self.stderr.write(f"已导出 {len(rows)} 条到 {output}")
         total = sum((r["amount"] for r in rows), start=0)
         emit(
