@@ -36,11 +36,15 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The suite runs in one worker process per CPU (at most 4: each holds a test database, PostgreSQL connections and
+# possibly a Chromium), a whole test file per worker so that a module's fixtures are built once.
+TEST_WORKERS ?= auto
+
 test: lint
 	mkdir -p var/static
 	$(JICAI) check --fail-level WARNING
 	$(JICAI) makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 clean:
 	rm -rf $(VENV) var node_modules

@@ -1,6 +1,16 @@
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Tests hash passwords with MD5: the production hasher (PBKDF2, a million rounds) took seconds per user made
+    by the fixtures. Sign-in, password checks and changes behave the same; production settings are not touched."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture
 def calendar(db):
     """The holiday table as the rules see it (loaded by the migrations from the chinesecalendar package)."""
