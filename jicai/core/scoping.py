@@ -63,11 +63,28 @@ def scope_q(user, scope: Scope, model) -> Q | None:
         if scope.region_above is not None:
             q |= Q(**{_join(scope.region_above, "code__in"): inst.region.ancestor_codes()})
     elif membership.company_id and scope.company:
-        # A subquery, not a join: company paths cross one-to-many relations, and a join would repeat rows
-        # (inflating counts and sums) where DISTINCT would break aggregates and deletes.
-        owns = reduce(or_, (Q(**{_join(path, "pk"): membership.company_id}) for path in scope.company))
-        q |= Q(pk__in=model._base_manager.filter(owns).values("pk"))
+        q |= reduce(or_, (_owned_by(model, path, membership.company_id) for path in scope.company))
     return q
+
+
+def _owned_by(model, path: str, company_id: int) -> Q:
+    """Rows whose `path` reaches the company. A path of foreign keys only is a plain join. A path that crosses a
+    one-to-many relation gets a subquery of its own: joined, it would repeat rows (inflating counts and sums, and
+    DISTINCT would break aggregates and deletes); and several such paths in one subquery would join every
+    relation to every other, a cartesian product (an institution's volumes × orders × invoices)."""
+    lookup = Q(**{_join(path, "pk"): company_id})
+    if not _crosses_many(model, path):
+        return lookup
+    return Q(pk__in=model._base_manager.filter(lookup).values("pk"))
+
+
+def _crosses_many(model, path: str) -> bool:
+    for name in path.split("__") if path else ():
+        field = model._meta.get_field(name)
+        if field.one_to_many or field.many_to_many:
+            return True
+        model = field.related_model
+    return False
 
 
 class ScopedQuerySet(models.QuerySet):
