@@ -93,6 +93,12 @@ class Invoice(models.Model):
     amount = models.DecimalField(_("金额"), max_digits=16, decimal_places=2)
     issued_on = models.DateField(_("开票日期"))
     confirmed_on = models.DateField(_("发票确认日期"), null=True, blank=True)
+    # A cache of its payment deadline, kept by jicai.purchasing.due so that aging is a SQL aggregate: the earliest
+    # acceptance of its deliveries and the due date under its region's rule (null while none is accepted). A new
+    # row starts stale, and anything that could move the deadline marks it stale again; readers refresh first.
+    earliest_accepted_on = models.DateField(_("最早验收日期"), null=True, blank=True, editable=False)
+    due_on = models.DateField(_("回款截止日"), null=True, blank=True, editable=False)
+    due_stale = models.BooleanField(_("回款截止日待重算"), default=True, editable=False)
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -100,6 +106,7 @@ class Invoice(models.Model):
         verbose_name = _("发票")
         verbose_name_plural = _("发票")
         constraints = [models.CheckConstraint(name="invoice_amount_positive", condition=models.Q(amount__gt=0))]
+        indexes = [models.Index(fields=["id"], condition=models.Q(due_stale=True), name="invoice_due_stale")]
 
     def __str__(self):
         return self.invoice_no

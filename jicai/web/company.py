@@ -1,6 +1,6 @@
 """A company's numbers (SPEC §1: "see the volumes and orders of their products, what each hospital owes them and
-since when"): pure functions over the rows of `progress_rows` and `invoice_rows`, as `Table`s that the page, its
-sorting and its exports share.
+since when"): pure functions over the rows of `progress_rows` and the SQL aggregates of `jicai.purchasing.payments`,
+as `Table`s that the page, its sorting and its exports share.
 """
 
 from __future__ import annotations
@@ -63,19 +63,10 @@ def region_progress_table(rows, *, region_names: dict[int, str], lag_ratio: Deci
     return table
 
 
-def _outstanding(inv) -> Decimal:
-    return inv.payment.amount - inv.payment.paid
-
-
-def _since(inv):
-    """Since when the institution owes: the earliest of the deliveries' acceptance and the invoice's confirmation
-    (either date can start the clock, depending on the region's rule)."""
-    days = [d for d in (inv.accepted_on, inv.confirmed_on) if d is not None]
-    return min(days) if days else None
-
-
-def unpaid_invoices_table(invoices) -> Table:
-    """Every invoice not fully paid on the as-of day, the longest overdue first."""
+def unpaid_invoices_table(unpaid) -> Table:
+    """Every invoice not fully paid on the as-of day (`jicai.purchasing.payments.unpaid_invoices`), the longest
+    overdue first. Since when: the earliest of the deliveries' acceptance and the invoice's confirmation (either
+    date can start the clock, depending on the region's rule)."""
     table = Table(
         "invoices",
         [
@@ -92,33 +83,30 @@ def unpaid_invoices_table(invoices) -> Table:
             ("status", _("状态"), "text"),
         ],
     )
-    for inv in invoices:
-        outstanding = _outstanding(inv)
-        if outstanding <= 0:
-            continue
-        status = inv.payment.status
-        table.rows.append(
-            {
-                "invoice_no": inv.invoice_no,
-                "institution": inv.institution,
-                "institution_name": inv.institution_name,
-                "supplier_name": inv.supplier_name,
-                "amount": inv.amount,
-                "paid": inv.payment.paid,
-                "outstanding": outstanding,
-                "since": _since(inv),
-                "due_on": inv.due.due_on if inv.due else None,
-                "days_late": inv.payment.days_late,
-                "status": status,
-                "css": PAYMENT_CSS.get(status, ""),
-            }
-        )
+    table.rows = [
+        {
+            "invoice_no": u.invoice_no,
+            "institution": u.institution,
+            "institution_name": u.institution_name,
+            "supplier_name": u.supplier_name,
+            "amount": u.amount,
+            "paid": u.paid,
+            "outstanding": u.outstanding,
+            "since": u.since,
+            "due_on": u.due_on,
+            "days_late": u.days_late,
+            "status": u.status,
+            "css": PAYMENT_CSS.get(u.status, ""),
+        }
+        for u in unpaid
+    ]
     table.rows.sort(key=lambda r: (-r["days_late"], -r["outstanding"], r["invoice_no"]))
     return table
 
 
-def owed_table(invoices, *, region_names: dict[int, str], institution_regions: dict[int, int]) -> Table:
-    """What each institution owes: unpaid invoices, amounts not yet due and overdue, since when, how late."""
+def owed_table(owed, *, region_names: dict[int, str]) -> Table:
+    """What each institution owes (`jicai.purchasing.payments.payment_summary(…).owed`, the fold the dashboard's aging
+    table also reads): unpaid invoices, amounts not yet due and overdue, since when, how late."""
     table = Table(
         "owed",
         [
@@ -134,37 +122,24 @@ def owed_table(invoices, *, region_names: dict[int, str], institution_regions: d
             ("status", _("状态"), "text"),
         ],
     )
-    zero = Decimal("0.00")
-    rows: dict[int, dict] = {}
-    for inv in invoices:
-        outstanding = _outstanding(inv)
-        if outstanding <= 0:
-            continue
-        row = rows.setdefault(
-            inv.institution_id,
+    for o in owed:
+        status = str(OVERDUE_UNPAID if o.overdue else NOT_DUE)
+        table.rows.append(
             {
-                "institution": inv.institution,
-                "institution_name": inv.institution_name,
-                "region": region_names.get(institution_regions.get(inv.institution_id), ""),
-                "invoices": 0,
-                "outstanding": zero,
-                "not_due": zero,
-                "overdue": zero,
-                "since": None,
-                "days_late": 0,
-            },
+                "institution": o.institution,
+                "institution_name": o.institution_name,
+                "region": region_names.get(o.region_id, ""),
+                "invoices": o.invoices,
+                "outstanding": o.outstanding,
+                "not_due": o.not_due,
+                "overdue": o.overdue,
+                "since": o.since,
+                "days_late": o.days_late,
+                "status": status,
+                "css": PAYMENT_CSS[status],
+            }
         )
-        row["invoices"] += 1
-        row["outstanding"] += outstanding
-        row["overdue" if inv.payment.status == OVERDUE_UNPAID else "not_due"] += outstanding
-        since = _since(inv)
-        if since is not None and (row["since"] is None or since < row["since"]):
-            row["since"] = since
-        row["days_late"] = max(row["days_late"], inv.payment.days_late)
-    for row in rows.values():
-        row["status"] = str(OVERDUE_UNPAID if row["overdue"] else NOT_DUE)
-        row["css"] = PAYMENT_CSS[row["status"]]
-    table.rows = sorted(rows.values(), key=lambda r: (-r["overdue"], -r["outstanding"], r["institution"]))
+    table.rows.sort(key=lambda r: (-r["overdue"], -r["outstanding"], r["institution"]))
     return table
 
 

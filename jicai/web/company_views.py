@@ -23,8 +23,8 @@ from jicai.catalog.models import Award, Product
 from jicai.core.scoping import user_kind
 from jicai.orgs.models import Institution
 from jicai.policy.models import PolicyProfile
+from jicai.purchasing import payments
 from jicai.purchasing.models import Delivery, Invoice
-from jicai.purchasing.payments import invoice_rows
 from jicai.volumes.models import AgreedVolume
 from jicai.volumes.progress import progress_rows
 from jicai.web import company as tables_of
@@ -72,12 +72,12 @@ def company_tables(request) -> dict:
 
     rows = progress_rows(AgreedVolume.objects.visible_to(user), as_of=as_of)
     # The invoices it issued and those of its products issued by its distributors: what it is owed for.
-    invoices = invoice_rows(Invoice.objects.visible_to(user), as_of=as_of)
+    invoices = Invoice.objects.visible_to(user)
+    owed = payments.payment_summary(invoices, as_of=as_of, bands=()).owed
     # The regions of the institutions in those (scoped) rows: by their ids, which is much cheaper than the
     # company's scope of institutions (every relation that links an institution to a company).
-    ids = {r.institution_id for r in rows} | {r.institution_id for r in invoices}
+    ids = {r.institution_id for r in rows} | {o.institution_id for o in owed}
     located = Institution.objects.filter(pk__in=ids).values_list("id", "region_id", "region__name")
-    institution_regions = {pk: region_id for pk, region_id, _name in located}
     region_names = {region_id: name for _pk, region_id, name in located}
     progress = dashboard.progress_table(rows, region_names=region_names).only(
         ("institution", "institution_name", "region", "generic_name", "spec", "year_no", "agreed", "purchased")
@@ -98,8 +98,8 @@ def company_tables(request) -> dict:
                 rows, region_names=region_names, lag_ratio=PolicyProfile().lag_ratio
             ),
             "progress": progress,
-            "owed": tables_of.owed_table(invoices, region_names=region_names, institution_regions=institution_regions),
-            "invoices": tables_of.unpaid_invoices_table(invoices),
+            "owed": tables_of.owed_table(owed, region_names=region_names),
+            "invoices": tables_of.unpaid_invoices_table(payments.unpaid_invoices(invoices, as_of=as_of)),
         },
     }
 

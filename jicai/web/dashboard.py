@@ -1,7 +1,8 @@
 """The region dashboard's numbers (SPEC §4.4–§4.6): pure functions over the rows of the shared row sources.
 
-`jicai.volumes.progress.progress_rows` gives one row per institution × award and
-`jicai.purchasing.payments.invoice_rows` one row per invoice; everything here groups them. Each table is a
+`jicai.volumes.progress.progress_rows` gives one row per institution × award, and
+`jicai.purchasing.payments` what each institution owes and the late amounts (SQL aggregates over the invoices'
+stored deadlines); everything here groups them. Each table is a
 `Table` (columns and rows) so that the page, its charts and its CSV/XLSX exports show the same numbers.
 The only queries of this module are in `monthly_purchased` and `open_warnings`; the view scopes every queryset.
 """
@@ -19,7 +20,6 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from jicai.policy.rules.days import month_end
-from jicai.policy.rules.payment import NOT_DUE, OVERDUE_UNPAID
 from jicai.policy.rules.progress import (
     COMPLETED,
     LAGGING,
@@ -360,15 +360,9 @@ def year_curve(*, agreed: int, by_month: dict[date, int], start: date, end: date
     return table
 
 
-def _band_key(days_late: int) -> str:
-    for low, high in AGE_BANDS:
-        if days_late >= low and (high is None or days_late <= high):
-            return f"late_{low}"
-    return f"late_{AGE_BANDS[0][0]}"
-
-
-def aging_table(invoices, *, region_names: dict[int, str], institution_regions: dict[int, int]) -> Table:
-    """Outstanding amounts per institution: not yet due, and overdue by how late (SPEC §4.6)."""
+def aging_table(owed, *, region_names: dict[int, str]) -> Table:
+    """Outstanding amounts per institution: not yet due, and overdue by how late (SPEC §4.6). `owed` is
+    `jicai.purchasing.payments.payment_summary(…, bands=AGE_BANDS).owed`."""
     band_columns = [
         (f"late_{low}", _("逾期 %(low)s–%(high)s 天") % {"low": low, "high": high}, "money")
         if high is not None
@@ -387,32 +381,19 @@ def aging_table(invoices, *, region_names: dict[int, str], institution_regions: 
             ("overdue", _("逾期未付合计"), "money"),
         ],
     )
-    zero = Decimal("0.00")
-    by_institution: dict[str, dict] = {}
-    for inv in invoices:
-        state = inv.payment
-        outstanding = state.amount - state.paid
-        if outstanding <= 0 or state.status not in (NOT_DUE, OVERDUE_UNPAID):
-            continue
-        row = by_institution.setdefault(
-            inv.institution,
-            {
-                "institution": inv.institution,
-                "institution_name": inv.institution_name,
-                "region": region_names.get(institution_regions.get(inv.institution_id), ""),
-                "invoices": 0,
-                "not_due": zero,
-                **{key: zero for key, _, _ in band_columns},
-                "overdue": zero,
-            },
-        )
-        row["invoices"] += 1
-        if state.status == NOT_DUE:
-            row["not_due"] += outstanding
-        else:
-            row[_band_key(state.days_late)] += outstanding
-            row["overdue"] += outstanding
-    table.rows = sorted(by_institution.values(), key=lambda r: (-r["overdue"], -r["not_due"], r["institution"]))
+    table.rows = [
+        {
+            "institution": o.institution,
+            "institution_name": o.institution_name,
+            "region": region_names.get(o.region_id, ""),
+            "invoices": o.invoices,
+            "not_due": o.not_due,
+            **{key: amount for (key, _label, _kind), amount in zip(band_columns, o.bands, strict=True)},
+            "overdue": o.overdue,
+        }
+        for o in owed
+    ]
+    table.rows.sort(key=lambda r: (-r["overdue"], -r["not_due"], r["institution"]))
     return table
 
 
@@ -421,20 +402,18 @@ def aging_totals(aging: Table) -> dict:
     return {key: sum((row[key] for row in aging.rows), start=0) for key, _, kind in aging.columns if kind != "text"}
 
 
-def late_by_month(invoices) -> Table:
-    """The late amount (not paid by the due date) of the invoices that fell due in each month (chart)."""
+def late_by_month(late_by_due_date: list) -> Table:
+    """The late amount (not paid by the due date) of the invoices that fell due in each month (chart), from
+    `jicai.purchasing.payments.payment_summary(…).late`."""
     table = Table(
         "late_by_month",
         [("month", _("到期月份"), "text"), ("invoices", _("逾期发票数"), "int"), ("late", _("逾期金额"), "money")],
     )
     months: dict[str, list] = {}
-    for inv in invoices:
-        if inv.due is None or inv.payment.late_amount <= 0:
-            continue
-        key = f"{inv.due.due_on:%Y-%m}"
-        entry = months.setdefault(key, [0, Decimal("0.00")])
-        entry[0] += 1
-        entry[1] += inv.payment.late_amount
+    for due_on, invoices, late in late_by_due_date:
+        entry = months.setdefault(f"{due_on:%Y-%m}", [0, Decimal("0.00")])
+        entry[0] += invoices
+        entry[1] += late
     for key in sorted(months):
         table.rows.append({"month": key, "invoices": months[key][0], "late": months[key][1]})
     return table

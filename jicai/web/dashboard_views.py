@@ -24,11 +24,11 @@ from jicai.catalog.models import Batch
 from jicai.core.downloads import TABLE_FORMATS
 from jicai.core.scoping import get_for_user, user_kind
 from jicai.monitoring.models import Warning
-from jicai.orgs.models import Institution, Region
+from jicai.orgs.models import Region
 from jicai.policy.models import PolicyProfile
 from jicai.policy.rules.progress import STATUSES
+from jicai.purchasing import payments
 from jicai.purchasing.models import Delivery, Invoice
-from jicai.purchasing.payments import invoice_rows
 from jicai.volumes.models import AgreedVolume
 from jicai.volumes.progress import progress_rows
 from jicai.web import dashboard, listing
@@ -106,13 +106,10 @@ def _dashboard(request) -> dict:
     else:
         tables["year_curve"] = dashboard.year_curve(agreed=0, by_month={}, start=as_of, end=as_of, as_of=as_of)
 
-    invoices = invoice_rows(Invoice.objects.visible_to(user).filter(**in_region), as_of=as_of)
-    institution_regions = dict(Institution.objects.visible_to(user).filter(region__path__startswith=region.path)
-                               .values_list("id", "region_id"))  # fmt: skip
-    tables["aging"] = dashboard.aging_table(
-        invoices, region_names=region_names, institution_regions=institution_regions
-    )
-    tables["late_by_month"] = dashboard.late_by_month(invoices)
+    invoices = Invoice.objects.visible_to(user).filter(**in_region)
+    summary = payments.payment_summary(invoices, as_of=as_of, bands=dashboard.AGE_BANDS)
+    tables["aging"] = dashboard.aging_table(summary.owed, region_names=region_names)
+    tables["late_by_month"] = dashboard.late_by_month(summary.late)
     tables["warnings"] = dashboard.open_warnings(Warning.objects.visible_to(user).filter(**in_region))
     return {
         "form": form,

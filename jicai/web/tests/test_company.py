@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jicai.web.tests.test_views import _grow
 
-COMPANY_MAX_QUERIES = 25
+COMPANY_MAX_QUERIES = 35  # with stale deadlines to refresh (11 queries); PostgreSQL: +4 for turning JIT off
 AS_OF = "as_of=2020-12-31"
 
 
@@ -117,10 +117,11 @@ def test_anonymous_is_sent_to_login(client_for):
 @pytest.mark.parametrize("url", [f"/?{AS_OF}", f"/?{AS_OF}&sort=-completion&invoices_page=2&owed_sort=since"])
 def test_query_count_is_bounded(client_for, world, url, django_assert_max_num_queries):
     client = client_for("m1")
+    client.get(url)  # refreshes the stored deadlines of the fixture's invoices
     with CaptureQueriesContext(connection) as small:
         client.get(url)
     _grow(world)
-    with django_assert_max_num_queries(COMPANY_MAX_QUERIES):
+    with django_assert_max_num_queries(COMPANY_MAX_QUERIES):  # the new invoices' deadlines are stale
         assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as large:
         client.get(url)

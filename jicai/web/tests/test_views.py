@@ -19,6 +19,9 @@ from jicai.purchasing.models import Delivery, Invoice, Order, Payment
 from jicai.supply.services import Answer, record_week
 
 HOME_MAX_QUERIES = 25  # an institution's home also computes its to-do list (payments, progress, report)
+# The first read after invoices changed recomputes their stored deadlines (jicai.purchasing.due.refresh): a fixed
+# 10 queries more however many changed (the company home reads them; the requests measured follow `_grow`).
+REFRESH_QUERIES = 10
 DETAIL_MAX_QUERIES = 8
 DRILL_MAX_QUERIES = 20  # an institution's pages also compute its progress (profiles, volumes, purchases) and payments
 
@@ -193,12 +196,13 @@ def test_queries_are_bounded(client_for, world, role, url, django_assert_max_num
     url = url.format(**world.keys)
     client = client_for(role)
     limit = (
-        HOME_MAX_QUERIES
+        HOME_MAX_QUERIES + REFRESH_QUERIES * (role == "m1")
         if url.startswith("/?") or url == "/"
         else DRILL_MAX_QUERIES
         if url.startswith("/institutions/")
         else DETAIL_MAX_QUERIES
     )
+    client.get(url)  # the first read recomputes the deadlines the fixtures left stale
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     _grow(world)

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from jicai.policy.calendar import load_years, package_years
 from jicai.policy.models import HolidayCalendar
+from jicai.purchasing import due
 
 WEEKDAYS = "一二三四五六日"
 
@@ -47,6 +48,9 @@ class Command(BaseCommand):
             raise CommandError(f"chinesecalendar 没有 {missing} 年的数据（它知道 {known.start}–{known.stop - 1} 年）")
         with transaction.atomic():
             added = load_years(HolidayCalendar, years or known)
+            if added:  # bulk-inserted days send no signal: every stored payment deadline is recomputed
+                due.mark_all_stale()
+                due.refresh()
         self.stdout.write(f"载入 {added} 天；可用年份：{self._years()}")
 
     def handle_init(self, *, year, **_):
@@ -54,9 +58,13 @@ class Command(BaseCommand):
             raise CommandError(f"{year} 年已在日历中，请在管理页面逐日修订")
         first = date(year, 1, 1)
         days = [first + timedelta(n) for n in range((date(year + 1, 1, 1) - first).days)]
-        HolidayCalendar.objects.bulk_create(
-            HolidayCalendar(date=d, is_working_day=d.weekday() < 5, source=HolidayCalendar.Source.ADMIN) for d in days
-        )
+        with transaction.atomic():
+            HolidayCalendar.objects.bulk_create(
+                HolidayCalendar(date=d, is_working_day=d.weekday() < 5, source=HolidayCalendar.Source.ADMIN)
+                for d in days
+            )
+            due.mark_all_stale()  # deadlines that ran into the new year were waiting for it
+            due.refresh()
         self.stdout.write(f"已新建 {year} 年（周一至周五为工作日）；请按国务院办公厅通知在管理页面修订节假日和调休。")
 
     @staticmethod
