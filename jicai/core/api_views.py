@@ -1,8 +1,9 @@
 """API endpoints of the core app: file imports (SPEC §8) and the API's own documentation page.
 
-Imports: as on the web (`jicai.web.uploads`), only system administrators import, because the importers write
-across organisations. `dry_run=true` checks every row and writes nothing; the same file posted again without it
-lands. No state is kept between the two calls: the second call checks the file again.
+Imports: as on the web (`jicai.web.uploads`), who may import which kind is `jicai.core.import_rights`: system
+administrators every kind, an institution's clerk or manager its own purchasing records. `dry_run=true` checks
+every row and writes nothing; the same file posted again without it lands. No state is kept between the two
+calls: the second call checks the file again. Each call is recorded ("我的上传"); its id is the answer's `record`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from jicai.core.api import ApiError, ApiView, error_body
-from jicai.core.imports import KINDS, run_import
+from jicai.core.import_records import import_file
+from jicai.core.import_rights import kinds_for
+from jicai.core.imports import KINDS
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
@@ -45,28 +48,33 @@ ImportResult = inline_serializer(
         "landed": serializers.BooleanField(),
         "dry_run": serializers.BooleanField(),
         "errors": serializers.ListField(child=serializers.DictField()),
+        "record": serializers.IntegerField(help_text="上传记录的编号"),
     },
 )
 
 
 class ImportView(ApiView):
-    """导入文件（全有或全无，可重复导入）：先 dry_run=true 检查，再去掉 dry_run 正式导入。仅系统管理员。"""
+    """导入文件（全有或全无，可重复导入）：先 dry_run=true 检查，再去掉 dry_run 正式导入。系统管理员可导入各类文件；
+    医疗机构的经办人、负责人可导入本机构的订单、配送、发票、发票明细、回款和使用量。"""
 
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(request=ImportSerializer, responses={200: ImportResult, 400: ImportResult})
     def post(self, request):
-        if not request.user.is_staff:
+        kinds = kinds_for(request.user)
+        if not kinds:
             raise PermissionDenied
         data = ImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
+        kind, upload = data.validated_data["kind"], data.validated_data["file"]
+        if kind not in kinds:
+            raise PermissionDenied
         if upload.size > MAX_IMPORT_BYTES:
             raise ApiError("invalid", errors={"file": [str(_("文件过大"))]})
-        result = run_import(
-            data.validated_data["kind"], upload.file, dry_run=data.validated_data["dry_run"], user=request.user
+        result, record = import_file(
+            kind, upload.file, user=request.user, file_name=upload.name, dry_run=data.validated_data["dry_run"]
         )
-        answer = result.as_dict()
+        answer = {**result.as_dict(), "record": record.pk}
         if result.errors:
             raise ApiError("import_rejected", errors=answer["errors"], status_code=400)
         return Response(answer)

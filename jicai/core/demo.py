@@ -424,6 +424,7 @@ def load(*, seed: int = 2020, progress=None) -> dict[str, int]:
 
     from jicai.core.imports import KINDS, run_import
     from jicai.monitoring.demo import load as ledger_story
+    from jicai.purchasing.demo import load as upload_story
     from jicai.reports.demo import load as report_story
     from jicai.supply.demo import load as supply_story
     from jicai.volumes.demo import load as allocation_story
@@ -444,6 +445,7 @@ def load(*, seed: int = 2020, progress=None) -> dict[str, int]:
         monitoring_story()  # the warnings of the year-end check, open on the dashboards
         supply_story()  # weekly supply checks, shortage cases, named distributors
         ledger_story()  # prepayments, budget deductions, bulletins, quarterly audits
+        upload_story()  # 威海市立医院's usage file: refused with row errors, corrected, imported (我的上传)
     return counts
 
 

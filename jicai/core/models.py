@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jicai.core.scoping import Scope, ScopedQuerySet
+
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user) -> "AuditEventQuerySet":
@@ -88,3 +90,54 @@ class LoginLock(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class ImportRecordQuerySet(ScopedQuerySet):
+    # An institution sees its own uploads, a bureau those of its region and below, an administrator all.
+    scope = Scope(region="region", institution="institution", company=("company",))
+
+
+class ImportRecord(models.Model):
+    """One file checked (a dry run) or imported through the web or the API: who, for which organisation, what
+    came of it, and the first row errors (so that "my uploads" shows why a file was refused)."""
+
+    MAX_ERRORS = 200
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("用户"))
+    # The uploader's organisation; `region` is where its bureau sits (an institution's region, a bureau's own).
+    institution = models.ForeignKey(
+        "orgs.Institution", models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("医疗机构")
+    )
+    region = models.ForeignKey(
+        "orgs.Region", models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("区划")
+    )
+    company = models.ForeignKey(
+        "orgs.Company", models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("企业")
+    )
+    kind = models.CharField(_("导入类型"), max_length=30)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    dry_run = models.BooleanField(_("仅校验"))
+    landed = models.BooleanField(_("已写入"))
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("未变"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    errors = models.JSONField(_("错误（前 200 处）"), default=list, blank=True)
+
+    objects = ImportRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("上传记录")
+        verbose_name_plural = _("上传记录")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.file_name}"
+
+    @property
+    def outcome(self) -> str:
+        if self.error_count:
+            return _("校验未通过") if self.dry_run else _("导入失败")
+        return _("校验通过") if self.dry_run else _("已导入")

@@ -3,6 +3,11 @@ and the usage (使用量) institutions report (SPEC §8). Rows keep the platform
 
 Orders, deliveries and invoices are big tables (tens of millions of rows a year): the files that refer to them
 look their ids up one chunk of rows at a time instead of loading the whole table.
+
+An institution's clerk imports its own records only (`jicai.core.import_rights`): its institution column must
+be its own code, the orders, deliveries and invoices a row names are looked up among what the user may see, and a
+platform id already used by another institution is a row error, never an overwrite. An administrator's import
+(and the CLI's) writes for every institution, as the provincial platform's files do.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from jicai.catalog.models import Product
+from jicai.core.import_rights import institution_scope
 from jicai.core.imports import (
     Column,
     Importer,
@@ -34,18 +40,55 @@ UNKNOWN_ORDER = "未知的订单编号“{code}”"
 UNKNOWN_DELIVERY = "未知的配送单号“{code}”"
 UNKNOWN_INVOICE = "未知的发票号“{code}”"
 OTHER_INSTITUTION = "配送单属于另一家医疗机构，与发票的医疗机构不一致"
+NOT_OWN_INSTITUTION = "只能导入本机构（{own}）的数据，此处为“{code}”"
+TAKEN = "{what}“{code}”已被其他机构使用，不能导入或修改"
 
 
 def _codes(rows: list[Row], column: str) -> set[str]:
     return {code for row in rows if (code := row.get(column)) is not None}
 
 
-def _chunk_lookup(model, code_field: str, codes: set[str], *values: str) -> Mapping[str, Any]:
+def _chunk_lookup(queryset, code_field: str, codes: set[str], *values: str) -> Mapping[str, Any]:
     """The rows of a big table that one chunk of the file refers to: one query."""
-    return lookup(model.objects.filter(**{f"{code_field}__in": codes}), code_field, *values) if codes else {}
+    return lookup(queryset.filter(**{f"{code_field}__in": codes}), code_field, *values) if codes else {}
 
 
-class OrderImporter(Importer):
+class ScopedImporter(Importer):
+    """An importer of records that belong to one institution. `own` is the importing user's institution, or None
+    for an unscoped import; every helper below does what it did before scoping when `own` is None."""
+
+    def __init__(self, *, user=None):
+        super().__init__(user=user)
+        self.own = institution_scope(self.user)
+
+    def visible(self, model):
+        """The rows of `model` the importing user may refer to."""
+        return model.objects.all() if self.own is None else model.objects.visible_to(self.user)
+
+    def institution_codes(self) -> Mapping[str, Any]:
+        return lookup(Institution.objects, "code") if self.own is None else {self.own.code: self.own.pk}
+
+    def institution(self, row: Row, column: str = "institution_code") -> int | None:
+        """The row's institution id; for a scoped import only the user's own code is accepted."""
+        if self.own is not None and row.get(column) not in (None, self.own.code):
+            row.error(column, NOT_OWN_INSTITUTION.format(own=self.own.code, code=row.get(column)))
+            return None
+        return self.resolve(row, column, self.institutions, UNKNOWN_INSTITUTION)
+
+    def taken_by_others(self, rows: list[Row], column: str, model, key_field: str, institution: str) -> set[str]:
+        """The keys of this chunk that rows of other institutions already hold (one query; none unscoped)."""
+        codes = _codes(rows, column)
+        if self.own is None or not codes:
+            return set()
+        others = model.objects.filter(**{f"{key_field}__in": codes}).exclude(**{institution: self.own.pk})
+        return set(others.order_by().values_list(key_field, flat=True))
+
+    def not_taken(self, row: Row, column: str, taken: set[str], what: str) -> None:
+        if row.get(column) in taken:
+            row.error(column, TAKEN.format(what=what, code=row.get(column)))
+
+
+class OrderImporter(ScopedImporter):
     kind = "orders"
     model = Order
     columns = (
@@ -63,14 +106,18 @@ class OrderImporter(Importer):
     audit_columns = {"institution": "institution_code", "product": "product_code", "distributor": "distributor_code"}
 
     def prepare(self) -> None:
-        self.institutions = lookup(Institution.objects, "code")
+        self.institutions = self.institution_codes()
         self.products = lookup(Product.objects, "code")
         self.companies = lookup(Company.objects, "code")
 
+    def prefetch(self, rows: list[Row]) -> None:
+        self.taken = self.taken_by_others(rows, "order_id", Order, "order_id", "institution")
+
     def convert(self, row: Row) -> tuple:
+        self.not_taken(row, "order_id", self.taken, "订单编号")
         return (
             row.get("order_id"),
-            self.resolve(row, "institution_code", self.institutions, UNKNOWN_INSTITUTION),
+            self.institution(row),
             self.resolve(row, "product_code", self.products, UNKNOWN_PRODUCT),
             self.resolve(row, "distributor_code", self.companies, UNKNOWN_COMPANY),
             row.get("quantity"),
@@ -79,7 +126,7 @@ class OrderImporter(Importer):
         )
 
 
-class DeliveryImporter(Importer):
+class DeliveryImporter(ScopedImporter):
     """Delivery lines; a return is a negative quantity. The order's institution and product are copied onto
     the row so that progress sums over one table."""
 
@@ -99,9 +146,12 @@ class DeliveryImporter(Importer):
     optional_fields = {"accepted_on": "accepted_on"}
 
     def prefetch(self, rows: list[Row]) -> None:
-        self.orders = _chunk_lookup(Order, "order_id", _codes(rows, "order_id"), "institution_id", "product_id")
+        orders = self.visible(Order)
+        self.orders = _chunk_lookup(orders, "order_id", _codes(rows, "order_id"), "institution_id", "product_id")
+        self.taken = self.taken_by_others(rows, "delivery_id", Delivery, "delivery_id", "institution")
 
     def convert(self, row: Row) -> tuple:
+        self.not_taken(row, "delivery_id", self.taken, "配送单号")
         order = self.resolve(row, "order_id", self.orders, UNKNOWN_ORDER) or (None, None, None)
         row.not_before("accepted_on", "delivered_on", "配送日期")
         return (
@@ -113,7 +163,7 @@ class DeliveryImporter(Importer):
         )
 
 
-class InvoiceImporter(Importer):
+class InvoiceImporter(ScopedImporter):
     kind = "invoices"
     model = Invoice
     columns = (
@@ -131,22 +181,26 @@ class InvoiceImporter(Importer):
     optional_fields = {"confirmed_on": "confirmed_on"}
 
     def prepare(self) -> None:
-        self.institutions = lookup(Institution.objects, "code")
+        self.institutions = self.institution_codes()
         self.companies = lookup(Company.objects, "code")
 
+    def prefetch(self, rows: list[Row]) -> None:
+        self.taken = self.taken_by_others(rows, "invoice_no", Invoice, "invoice_no", "institution")
+
     def convert(self, row: Row) -> tuple:
+        self.not_taken(row, "invoice_no", self.taken, "发票号")
         row.not_before("confirmed_on", "issued_on", "开票日期")
         return (
             row.get("invoice_no"),
             self.resolve(row, "supplier_code", self.companies, UNKNOWN_COMPANY),
-            self.resolve(row, "institution_code", self.institutions, UNKNOWN_INSTITUTION),
+            self.institution(row),
             row.get("amount"),
             row.get("issued_on"),
             row.get("confirmed_on"),
         )
 
 
-class InvoiceLineImporter(Importer):
+class InvoiceLineImporter(ScopedImporter):
     """Lines that tie an invoice's amount to deliveries; a delivery of another institution is refused."""
 
     kind = "invoice_lines"
@@ -160,9 +214,15 @@ class InvoiceLineImporter(Importer):
     fields = ("amount",)
     key_columns = ("invoice_no", "delivery_id")
 
+    def __init__(self, *, user=None):
+        super().__init__(user=user)
+        self.invoice_ids: set[int] = set()  # every invoice the file names: their due dates are recomputed
+
     def prefetch(self, rows: list[Row]) -> None:
-        self.invoices = _chunk_lookup(Invoice, "invoice_no", _codes(rows, "invoice_no"), "institution_id")
-        self.deliveries = _chunk_lookup(Delivery, "delivery_id", _codes(rows, "delivery_id"), "institution_id")
+        invoices, deliveries = self.visible(Invoice), self.visible(Delivery)
+        self.invoices = _chunk_lookup(invoices, "invoice_no", _codes(rows, "invoice_no"), "institution_id")
+        self.invoice_ids.update(pk for pk, _ in self.invoices.values())
+        self.deliveries = _chunk_lookup(deliveries, "delivery_id", _codes(rows, "delivery_id"), "institution_id")
 
     def convert(self, row: Row) -> tuple:
         invoice = self.resolve(row, "invoice_no", self.invoices, UNKNOWN_INVOICE)
@@ -172,7 +232,7 @@ class InvoiceLineImporter(Importer):
         return (invoice and invoice[0], delivery and delivery[0], row.get("amount"))
 
 
-class PaymentImporter(Importer):
+class PaymentImporter(ScopedImporter):
     kind = "payments"
     model = Payment
     columns = (
@@ -189,9 +249,11 @@ class PaymentImporter(Importer):
     optional_fields = {"payer": "payer"}
 
     def prefetch(self, rows: list[Row]) -> None:
-        self.invoices = _chunk_lookup(Invoice, "invoice_no", _codes(rows, "invoice_no"))
+        self.invoices = _chunk_lookup(self.visible(Invoice), "invoice_no", _codes(rows, "invoice_no"))
+        self.taken = self.taken_by_others(rows, "payment_id", Payment, "payment_id", "invoice__institution")
 
     def convert(self, row: Row) -> tuple:
+        self.not_taken(row, "payment_id", self.taken, "回款编号")
         return (
             row.get("payment_id"),
             self.resolve(row, "invoice_no", self.invoices, UNKNOWN_INVOICE),
@@ -201,7 +263,7 @@ class PaymentImporter(Importer):
         )
 
 
-class UsageImporter(Importer):
+class UsageImporter(ScopedImporter):
     kind = "usage"
     model = Usage
     columns = (
@@ -215,12 +277,12 @@ class UsageImporter(Importer):
     key_columns = ("institution_code", "product_code", "month")
 
     def prepare(self) -> None:
-        self.institutions = lookup(Institution.objects, "code")
+        self.institutions = self.institution_codes()
         self.products = lookup(Product.objects, "code")
 
     def convert(self, row: Row) -> tuple:
         return (
-            self.resolve(row, "institution_code", self.institutions, UNKNOWN_INSTITUTION),
+            self.institution(row),
             self.resolve(row, "product_code", self.products, UNKNOWN_PRODUCT),
             row.get("month"),
             row.get("quantity"),

@@ -18,6 +18,9 @@ urlpatterns = [
     path("invoices/<str:invoice_no>/", views.invoice_detail, name="invoice_detail"),
     path("orders/<str:order_id>/", views.order_detail, name="order_detail"),
     path("import/", uploads.import_file, name="import_file"),
+    path("import/records/", uploads.import_records, name="import_records"),
+    path("import/records.<slug:fmt>", uploads.import_records_export, name="import_records_export"),
+    path("import/records/<int:pk>/", uploads.import_record, name="import_record"),
     path("company/export/<slug:table>.<slug:fmt>", company_views.company_export, name="company_export"),
     path("dashboard/", dashboard_views.region_dashboard, name="dashboard"),
     path(

@@ -82,9 +82,18 @@ def records(world, django_db_blocker):
             revision = submit_report(report=report, by=clerk, at=at)
             keys[f"report_{name}"], keys[f"revision_{name}"] = report.pk, revision.pk
             keys[f"case_{name}"], keys[f"check_{name}"] = _supply(inst, volume.award, clerk)
+            keys[f"upload_{name}"] = _upload(clerk)
         keys.update(_bureau_records(world))
         make_batch("GY-YD2019-1")  # a second batch, so that every list holds more than one row
     return keys
+
+
+def _upload(by) -> int:
+    """A recorded dry run of a usage file by the institution's clerk ("我的上传")."""
+    from jicai.core.import_records import record
+    from jicai.core.imports import ImportResult
+
+    return record(ImportResult(kind="usage", rows=2, created=2, dry_run=True), user=by, file_name="使用量.csv").pk
 
 
 def _supply(institution, award, by) -> tuple[int | None, int | None]:

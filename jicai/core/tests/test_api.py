@@ -293,7 +293,7 @@ def test_an_import_is_checked_then_lands(api_for):
     client = api_for("admin")
     checked = _upload(client, GOOD, dry_run=True)
     assert checked.status_code == 200
-    assert checked.json() | {"errors": None} == {
+    assert checked.json() | {"errors": None, "record": None} == {
         "kind": "companies",
         "rows": 1,
         "created": 1,
@@ -302,6 +302,7 @@ def test_an_import_is_checked_then_lands(api_for):
         "landed": False,
         "dry_run": True,
         "errors": None,
+        "record": None,
     }
     assert not Company.objects.filter(code="91000000API0000001").exists()
     landed = _upload(client, GOOD, dry_run=False)

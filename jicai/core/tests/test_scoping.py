@@ -44,6 +44,7 @@ from django.db import transaction
 from django.http import Http404
 
 from jicai.catalog.models import Award, AwardDistributor, Batch, Product
+from jicai.core.models import ImportRecord
 from jicai.core.scoping import ScopedQuerySet, can_write, get_for_user, user_kind
 from jicai.core.testing import (
     make_award,
@@ -167,6 +168,23 @@ def build_world() -> World:
         unit_price=Decimal("0.1830"),
         ordered_on=date(2020, 9, 1),
     )
+
+    # Uploads: an institution's (its region recorded for its bureaus), a bureau's own, a company's.
+    for label, institution, region, company in [
+        ("upload_A", "A", "C1", None),
+        ("upload_C", "C", "F", None),
+        ("upload_C1", None, "C1", None),
+        ("upload_M1", None, None, "M1"),
+    ]:
+        o[label] = ImportRecord.objects.create(
+            institution=o.get(institution),
+            region=o.get(region),
+            company=o.get(company),
+            kind="deliveries",
+            file_name="配送.xlsx",
+            dry_run=False,
+            landed=True,
+        )
 
     inactive = make_user(o["P1"], username="inactive")
     inactive.is_active = False
@@ -308,6 +326,22 @@ EXPECTED: dict[type, dict[str, list[str]]] = {
     Invoice: per_institution("invoice_", BY_SUPPLIER_OR_MAKER),
     InvoiceLine: per_institution("line_", BY_SUPPLIER_OR_MAKER),
     Payment: per_institution("payment_", BY_SUPPLIER_OR_MAKER),
+    ImportRecord: {
+        **NOBODY,
+        # a bureau: uploads of its region and below; an institution and a company: their own
+        "P1_bureau": ["upload_A", "upload_C1"],
+        "C1_bureau": ["upload_A", "upload_C1"],
+        "C1_health": ["upload_A", "upload_C1"],
+        "D1_bureau": [],
+        "P2_bureau": ["upload_C"],
+        "A_clerk": ["upload_A"],
+        "A1_viewer": [],
+        "M1": ["upload_M1"],
+        "M2": [],
+        "X": [],
+        "Y": [],
+        "admin": ["upload_A", "upload_C", "upload_C1", "upload_M1"],
+    },
 }
 
 USERS = [
