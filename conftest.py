@@ -1,6 +1,24 @@
 import pytest
 
 
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (live server, concurrency) ends by emptying every table, including the rows the
+    migrations load (holiday calendar, policy profiles). Restore them once its fixtures are gone, so the next test
+    file on the same worker finds the database as the migrations left it, whichever order the workers run files in."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all(initialized_only=False):
+            if contents := getattr(connection, "_test_serialized_contents", None):
+                connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing():
     """Tests hash passwords with MD5: the production hasher (PBKDF2, a million rounds) took seconds per user made

@@ -40,9 +40,11 @@ def record(result: ImportResult, *, user, file_name: str) -> ImportRecord:
     )
 
 
-def import_file(kind: str, source, *, user, file_name: str, dry_run: bool = False) -> tuple[ImportResult, ImportRecord]:
+def import_file(
+    kind: str, source, *, user, file_name: str, dry_run: bool = False, progress=None
+) -> tuple[ImportResult, ImportRecord]:
     """Import `source` as `user` (who must be allowed this kind: `jicai.core.import_rights`) and record it."""
     if not may_import(user, kind):
         raise PermissionDenied
-    result = run_import(kind, source, dry_run=dry_run, user=user)
+    result = run_import(kind, source, dry_run=dry_run, user=user, progress=progress)
     return result, record(result, user=user, file_name=file_name)

@@ -1,7 +1,11 @@
 """Imports through the API by an institution: its own purchasing files only, each call recorded ("我的上传")."""
 
+import json
+from io import StringIO
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 
 from jicai.core.models import ImportRecord
 from jicai.purchasing.models import Usage
@@ -53,3 +57,26 @@ def test_who_may_not_import_is_refused_and_nothing_is_recorded(api_for, user, ki
     response = _upload(api_for(user), kind, USAGE.format(code="H-WH-A", quantity=5), dry_run=True)
     assert response.status_code == 403
     assert not ImportRecord.objects.exists()
+
+
+def test_the_cli_imports_as_a_user_with_the_same_rights_and_records_it(world, tmp_path):
+    own, other = tmp_path / "own.csv", tmp_path / "other.csv"
+    own.write_text(USAGE.format(code="H-WH-A", quantity=12), encoding="utf-8")
+    other.write_text(USAGE.format(code="H-FL-C", quantity=12), encoding="utf-8")
+    out = StringIO()
+    call_command("import", "usage", str(own), "--user", "a_clerk", "--format", "json", stdout=out)
+    record = ImportRecord.objects.get(pk=json.loads(out.getvalue())["record"])
+    assert (record.user, record.institution, record.file_name, record.rows) == (
+        world.users["a_clerk"],
+        world.objects["a"],
+        "own.csv",
+        1,
+    )
+    with pytest.raises(CommandError) as refused:
+        call_command("import", "usage", str(other), "--user", "a_clerk", stdout=StringIO())
+    assert refused.value.returncode == 1
+    assert ImportRecord.objects.count() == 2 and not Usage.objects.filter(institution=world.objects["c"]).exists()
+    for user in ("wh_bureau", "nobody"):
+        with pytest.raises(CommandError, match=user):
+            call_command("import", "usage", str(own), "--user", user, stdout=StringIO())
+    assert ImportRecord.objects.count() == 2
