@@ -8,8 +8,8 @@ def pytest_runtest_teardown(item, nextitem):
     file on the same worker finds the database as the migrations left it, whichever order the workers run files in."""
     yield
     marker = item.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
+    if nextitem is None or marker is None or not marker.kwargs.get("transaction"):
+        return  # the last test: the test database is already gone
     from django.db import connections
     from pytest_django.plugin import blocking_manager_key
 
