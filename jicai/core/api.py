@@ -26,6 +26,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from jicai.policy.rules.days import MissingCalendarYear
+
 # code → (Chinese, English). The English is written here, not looked up in the catalogue, so that both languages
 # are in every answer whatever the request's language.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -40,6 +42,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "throttled": (_("请求过于频繁，请稍后再试"), "Too many requests, try again later"),
     "import_rejected": (_("文件有错误，未导入任何数据"), "The file has errors; nothing was imported"),
     "rejected": (_("操作未完成"), "The operation was not carried out"),
+    "calendar_missing": (_("节假日日历缺少所需年份"), "The holiday calendar lacks a year this needs"),
     "error": (_("请求失败"), "The request failed"),
 }
 
@@ -108,6 +111,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, MissingCalendarYear):
+        exc = ApiError("calendar_missing", exc.message_zh, message_en=exc.message_en, status_code=409)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

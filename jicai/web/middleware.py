@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
+
+from jicai.policy.rules.days import MissingCalendarYear
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -15,3 +18,19 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class MissingCalendarYearMiddleware:
+    """A page whose dates need a year the holiday calendar lacks names the year and what to do (503), instead of a
+    server error: the rules never guess a holiday, and the page works again once the year is entered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, MissingCalendarYear):
+            return render(request, "web/calendar_missing.html", {"year": exception.year}, status=503)
+        return None

@@ -12,10 +12,14 @@ class MissingCalendarYear(LookupError):
 
     def __init__(self, year: int):
         self.year = year
-        super().__init__(
+        self.message_zh = (
             f"节假日日历缺少 {year} 年的数据，请管理员在“节假日日历”中补录该年（国务院办公厅节假日安排）后重试。"
-            f" The holiday calendar has no data for {year}."
         )
+        self.message_en = (
+            f"The holiday calendar has no data for {year}: an administrator must enter that year "
+            "(the State Council's holiday arrangement), then try again."
+        )
+        super().__init__(f"{self.message_zh} {self.message_en}")
 
 
 @dataclass(frozen=True)

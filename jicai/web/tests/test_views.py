@@ -353,3 +353,10 @@ def test_institution_todo_shows_the_weeks_supply_check(client_for, world):
     at = timezone.make_aware(datetime.combine(week, time(12)))  # answered within that week
     record_week(institution=user.membership.institution, week=week, answers=[Answer(award, "normal")], by=user, at=at)
     assert client.get("/").context["supply_unchecked"] == 0
+
+
+def test_a_page_needing_a_missing_calendar_year_names_it_instead_of_failing(client_for):
+    response = client_for("a_clerk").get("/reports/H-WH-A/2098-12/")
+    assert response.status_code == 503
+    text = response.content.decode()
+    assert "节假日日历缺少 2099 年的数据" in text and "jicai calendar init 2099" in text
