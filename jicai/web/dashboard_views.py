@@ -138,17 +138,24 @@ def region_dashboard(request):
     sort = listing.sort_table(tables["institutions"], request.GET.get("sort", ""))
     _link_institutions(tables["institutions"], context["as_of"])
     institutions = listing.page_of(request, tables["institutions"].rows, anchor="institutions")
-    query = request.GET.copy()
-    query.pop("page", None)
+    # A province has ~150 awards and hundreds of institutions that owe: those lists page too (the exports hold all).
+    awards = listing.page_of(request, tables["awards"].rows, param="awards_page", anchor="awards")
+    aging = listing.page_of(request, tables["aging"].rows, param="aging_page", anchor="aging")
+    paged = {"institutions": institutions, "awards": awards, "aging": aging}
+    query = request.GET.copy()  # the exports' filters: every row, whichever page is shown
+    for param in ("page", "awards_page", "aging_page"):
+        query.pop(param, None)
     totals = dashboard.aging_totals(tables["aging"])
     context.update(
         institutions_page=institutions,
+        awards_page=awards,
+        aging_page=aging,
         institution_headers=listing.headers(request, tables["institutions"], sort=sort, anchor="institutions"),
         query=query.urlencode(),
         aging_totals=totals,
         aging_totals_list=[(label, totals[key]) for key, label, kind in tables["aging"].columns if kind == "money"],
-        display={name: table.display() for name, table in tables.items() if name not in ("progress", "institutions")}
-        | {"institutions": tables["institutions"].display(institutions.object_list)},
+        display={name: table.display() for name, table in tables.items() if name not in ("progress", *paged)}
+        | {name: tables[name].display(page.object_list) for name, page in paged.items()},
         open_warnings=sum(r["count"] for r in tables["warnings"].rows),
         charts={
             "completion_bands": dashboard.chart_data(tables["completion_bands"], "band", ["institutions"]),

@@ -166,3 +166,15 @@ def test_histogram_bands():
 
 def test_region_home_links_to_the_dashboard(client_for):
     assert 'href="/dashboard/"' in client_for("wh_health").get("/").content.decode()
+
+
+def test_awards_and_aging_page_like_the_institutions_and_exports_keep_every_row(client_for):
+    response = client_for("sd_bureau").get(
+        "/dashboard/", {"as_of": AS_OF.isoformat(), "page": 1, "awards_page": 1, "aging_page": 1}
+    )
+    context = response.context
+    for name in ("institutions", "awards", "aging"):
+        page = context[f"{name}_page"]
+        assert list(page.object_list) == context["tables"][name].rows[: page.paginator.per_page], name
+        assert len(context["display"][name]) == len(page.object_list), name
+    assert context["query"] == f"as_of={AS_OF.isoformat()}"
