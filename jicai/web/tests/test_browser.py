@@ -198,7 +198,7 @@ def test_an_upload_with_errors_names_them_and_imports_nothing(sign_in):
     page.click("a:text-is('导入文件')")
     page.select_option("select[name=kind]", "institutions")
     page.set_input_files("input[name=file]", Path(settings.BASE_DIR) / "samples" / "broken" / "institutions.csv")
-    page.click("form.form-stack button[type=submit]")
+    page.click("form.upload-form button[type=submit]")
     errors = page.locator("#import-errors tbody tr")
     assert errors.count() > 0
     assert "未导入任何数据" in page.inner_text("[role=alert]")

@@ -17,7 +17,7 @@ OTHER = "H37108300002,XD0011,2021-01,300\n"  # 乳山市中医院
 def _upload(page, name: str, content: str) -> None:
     page.select_option("select[name=kind]", "usage")
     page.set_input_files("input[name=file]", {"name": name, "mimeType": "text/csv", "buffer": content.encode()})
-    page.click("form.form-stack button[type=submit]")
+    page.click("form.upload-form button[type=submit]")
 
 
 def test_an_institution_uploads_a_file_with_an_error_then_a_good_one(sign_in):  # noqa: F811
