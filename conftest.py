@@ -29,6 +29,24 @@ def _fast_password_hashing():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _process_cache():
+    """Each test worker caches in its own memory: the file cache of var/ would be shared by workers whose test
+    databases differ."""
+    from django.test import override_settings
+
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(_process_cache):
+    """Each test starts with an empty cache: tests roll their data back without a write the data version sees."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def calendar(db):
     """The holiday table as the rules see it (loaded by the migrations from the chinesecalendar package)."""

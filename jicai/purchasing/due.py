@@ -23,6 +23,7 @@ from django.db.models import Min
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from jicai.core import data_version
 from jicai.core.imports import imported
 from jicai.orgs.models import Institution, Region
 from jicai.policy.calendar import work_calendar
@@ -86,7 +87,8 @@ def refresh(invoices=None, *, strict: bool = False) -> int:
                     dues[key] = missing = exc
             if not isinstance(dues[key], MissingCalendarYear):
                 computed.append((pk, accepted_on, dues[key]))
-        _write(computed)
+        with data_version.derived():
+            _write(computed)
     if strict and missing is not None:
         raise missing
     return len(computed)

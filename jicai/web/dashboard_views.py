@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import Http404
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +31,7 @@ from jicai.purchasing.models import Delivery, Invoice
 from jicai.volumes.models import AgreedVolume
 from jicai.volumes.progress import progress_rows
 from jicai.web import dashboard, listing
+from jicai.web.cached import cached_page
 
 PAGE_SIZE = 50
 EXPORTS = ("regions", "awards", "institutions", "progress", "aging", "warnings")
@@ -133,6 +133,11 @@ def _dashboard(request) -> dict:
 @login_required
 @require_safe
 def region_dashboard(request):
+    _region_users_only(request.user)
+    return cached_page(request, "dashboard", "web/dashboard.html", _("辖区监测看板"), lambda: _page(request))
+
+
+def _page(request) -> dict:
     context = _dashboard(request)
     tables = context["tables"]
     sort = listing.sort_table(tables["institutions"], request.GET.get("sort", ""))
@@ -163,7 +168,7 @@ def region_dashboard(request):
             "late_by_month": dashboard.chart_data(tables["late_by_month"], "month", ["late"]),
         },
     )
-    return render(request, "web/dashboard.html", context)
+    return context
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.db.models import Count, Max, OuterRef, Subquery, Sum
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from jicai.catalog.models import Award, AwardDistributor
@@ -29,6 +30,7 @@ from jicai.supply.weeks import checked_awards, held_awards
 from jicai.volumes.models import AgreedVolume
 from jicai.volumes.progress import progress_rows
 from jicai.web import company_views, dashboard, drill, listing, todo
+from jicai.web.cached import cached_page
 from jicai.web.dashboard import default_as_of
 
 PAGE_SIZE = 50
@@ -133,6 +135,10 @@ def _supply_week(institution: Institution, as_of: date) -> dict:
 
 
 def _home_institution(request):
+    return cached_page(request, "home", "web/home_institution.html", _("首页"), lambda: _institution_page(request))
+
+
+def _institution_page(request) -> dict:
     user = request.user
     volumes = (
         AgreedVolume.objects.visible_to(user)
@@ -140,14 +146,13 @@ def _home_institution(request):
         .order_by("award__batch__code", "award__product__generic_name", "award_id", "year_no")
     )
     institution = Institution.objects.select_related("region").get(pk=user.membership.institution_id)
-    context = {
+    return {
         "institution": institution,
         **_todo(request, institution),
         "volumes": volumes,
         "orders": _orders(user).order_by("-ordered_on", "-id")[:LATEST],
         "invoices": _invoices(user)[:LATEST],
     }
-    return render(request, "web/home_institution.html", context)
 
 
 def _as_of(request, deliveries) -> date:

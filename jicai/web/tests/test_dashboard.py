@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from jicai.monitoring.models import Warning
 from jicai.policy.rules.progress import STATUSES
-from jicai.purchasing.models import Invoice
+from jicai.purchasing.models import Delivery, Invoice, Order
 from jicai.purchasing.payments import invoice_rows
 from jicai.volumes.models import AgreedVolume
 from jicai.volumes.progress import progress_rows
@@ -178,3 +178,44 @@ def test_awards_and_aging_page_like_the_institutions_and_exports_keep_every_row(
         assert list(page.object_list) == context["tables"][name].rows[: page.paginator.per_page], name
         assert len(context["display"][name]) == len(page.object_list), name
     assert context["query"] == f"as_of={AS_OF.isoformat()}"
+
+
+def _purchased(response, institution: str) -> int:
+    return next(
+        r["purchased"] for r in response.context["tables"]["institutions"].rows if r["institution"] == institution
+    )
+
+
+def test_the_page_is_computed_once_per_data_version_and_again_after_any_write(client_for, world):
+    client, query = client_for("sd_bureau"), {"as_of": AS_OF.isoformat()}
+    first = client.get("/dashboard/", query)
+    purchased = _purchased(first, "H-WH-A")
+    cached = client.get("/dashboard/", query)
+    assert cached.context["content"] == first.context["content"] and "tables" not in cached.context  # not computed
+
+    # A delivery saved through the ORM: computed again, with it.
+    order = Order.objects.get(order_id="ORD-A")
+    Delivery.objects.create(
+        delivery_id="DLV-CACHE",
+        order=order,
+        institution=order.institution,
+        product=order.product,
+        quantity=70,
+        delivered_on=date(2020, 10, 1),
+        accepted_on=date(2020, 10, 2),
+    )
+    assert _purchased(client.get("/dashboard/", query), "H-WH-A") == purchased + 70
+    # A bulk update sends no signal; the database cursor still sees it.
+    Delivery.objects.filter(delivery_id="DLV-CACHE").update(quantity=30)
+    assert _purchased(client.get("/dashboard/", query), "H-WH-A") == purchased + 30
+
+
+def test_a_cached_page_is_never_served_to_another_user(client_for, world):
+    from jicai.core.testing import make_user
+
+    client_for("sd_bureau").get("/dashboard/", {"region": "371000"})  # cached for the province's bureau
+    client = client_for("anonymous")
+    client.force_login(make_user(world.objects["cq"], role="clerk", username="cq_bureau_cache"))
+    assert client.get("/dashboard/", {"region": "371000"}).status_code == 404
+    mine = client.get("/dashboard/").content.decode()
+    assert "H-FL-C" in mine and "威海" not in mine

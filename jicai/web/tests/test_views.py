@@ -360,3 +360,14 @@ def test_a_page_needing_a_missing_calendar_year_names_it_instead_of_failing(clie
     assert response.status_code == 503
     text = response.content.decode()
     assert "节假日日历缺少 2099 年的数据" in text and "jicai calendar init 2099" in text
+
+
+def test_the_institution_home_is_served_from_the_cache_until_the_next_write(client_for):
+    client = client_for("a_clerk")
+    first = client.get("/")
+    assert "todo_invoices" in first.context  # computed
+    again = client.get("/")
+    assert "todo_invoices" not in again.context and again.context["content"] == first.context["content"]
+    invoice = Invoice.objects.get(invoice_no="INV-A")
+    Payment.objects.create(payment_id="PAY-CACHE", invoice=invoice, amount=Decimal("0.01"), paid_on=date(2020, 10, 9))
+    assert "todo_invoices" in client.get("/").context  # computed again
