@@ -25,7 +25,10 @@ from django.db import transaction
 KEY = "jicai:data-version"
 TIMEOUT = 3600  # a cached page is recomputed at least hourly; its key names the token, so old entries are never read
 
-_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?(\w+)', re.IGNORECASE)
+# The statement's first table: INSERT [OR IGNORE] INTO, UPDATE, DELETE FROM; TRUNCATE (of several tables) always counts.
+_WRITE = re.compile(
+    r'\s*(?:(?:INSERT(?:\s+OR\s+\w+)?|REPLACE)\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)|\s*(TRUNCATE)\b', re.IGNORECASE
+)
 # Tables whose writes leave every cached page as it was: sessions, users' sign-ins, the audit trail, import records,
 # the staging tables of imports and of the due-date cache.
 _IGNORED = re.compile(r"django_session|django_admin_log|auth_user|core_\w+|stage_\w+|jicai_\w+_stage")
@@ -69,10 +72,14 @@ def watch_writes(sender, connection, **kwargs) -> None:
         connection.execute_wrappers.append(_on_write)
 
 
+def is_data_write(sql: str) -> bool:
+    match = _WRITE.match(sql)
+    return bool(match) and (match.group(2) is not None or not _IGNORED.fullmatch(match.group(1)))
+
+
 def _on_write(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    match = _WRITE.match(sql)
-    if match and not _IGNORED.fullmatch(match.group(1)) and not getattr(_derived, "active", False):
+    if is_data_write(sql) and not getattr(_derived, "active", False):
         changed()
         connection = context["connection"]
         if connection.in_atomic_block and not any(entry[1] is changed for entry in connection.run_on_commit):

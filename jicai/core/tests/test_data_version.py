@@ -1,5 +1,6 @@
 """The data version under which slow pages are cached: every write to a data table changes it, whatever the path."""
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
@@ -45,3 +46,22 @@ def test_derived_writes_leave_it(db):
     with data_version.derived():
         Region.objects.filter(pk=region.pk).update(name="测试省（缓存）")
     assert data_version.current() == before
+
+
+@pytest.mark.parametrize(
+    ("sql", "counts"),
+    [
+        ('INSERT INTO "purchasing_delivery" ("delivery_id") VALUES (%s)', True),
+        ('INSERT OR IGNORE INTO "supply_supplycheck" ("week") VALUES (%s)', True),  # SQLite, ignore_conflicts
+        ('UPDATE "purchasing_invoice" SET "due_stale" = true', True),
+        ('DELETE FROM "orgs_region" WHERE "id" = %s', True),
+        ('TRUNCATE "auth_user", "orgs_region" RESTART IDENTITY', True),
+        ('INSERT INTO "django_session" ("session_key") VALUES (%s)', False),
+        ('UPDATE "auth_user" SET "last_login" = %s', False),
+        ('INSERT INTO "core_auditevent" ("action") VALUES (%s)', False),
+        ('INSERT INTO "stage_purchasing_delivery" ("delivery_id") VALUES (%s)', False),
+        ('SELECT "id" FROM "orgs_region"', False),
+    ],
+)
+def test_which_statements_count(sql, counts):
+    assert data_version.is_data_write(sql) is counts
