@@ -33,6 +33,7 @@ from jicai.policy.rules.payment import payment_due
 from jicai.purchasing.models import Delivery, Invoice, InvoiceLine
 
 CHUNK = 2000  # invoices per INSERT into the staging table (three parameters each)
+BATCH = 20_000  # invoices recomputed at a time
 STAGE = "jicai_due_stage"
 
 
@@ -49,49 +50,61 @@ def mark_all_stale() -> int:
 def refresh(invoices=None, *, strict: bool = False) -> int:
     """Recompute the deadline of the stale invoices among `invoices` (a queryset; None: all), set-based.
 
-    One grouped query reads their earliest acceptances; each distinct (rule, acceptance, confirmation) deadline is
-    computed once, as `invoice_rows` does; one UPDATE joining a staging table writes both dates. Nothing stale: one
-    query. An invoice whose deadline needs a calendar year the table lacks stays stale; with `strict` that is an
-    error (`MissingCalendarYear`), as it is for `invoice_rows`. Returns how many invoices were recomputed."""
+    In batches of BATCH invoices (memory stays flat however many an import touched), one grouped query reads their
+    earliest acceptances; each distinct (rule, acceptance, confirmation) deadline is computed once, as
+    `invoice_rows` does; one UPDATE joining a staging table writes both dates. Nothing stale: one query. An invoice
+    whose deadline needs a calendar year the table lacks stays stale; with `strict` that is an error
+    (`MissingCalendarYear`), as it is for `invoice_rows`. Returns how many invoices were recomputed."""
     stale = Invoice.objects.filter(due_stale=True)
     if invoices is not None:
         stale = stale.filter(pk__in=invoices.values("pk"))
     if not stale.exists():
         return 0
+    calendar = work_calendar()
+    profile_of_region = Region.objects.profile_map()
+    rules = {p.pk: payment_rule(p) for p in PolicyProfile.objects.all()}
+    national = payment_rule(PolicyProfile(payment_rule="national"))
+    dues: dict[tuple, date | MissingCalendarYear] = {}
+    missing: MissingCalendarYear | None = None
+    done, after = 0, 0
     with transaction.atomic():
-        # Locked until the end: a concurrent mark_stale waits, then marks them again.
-        rows = list(stale.select_for_update(of=("self",)).values_list("pk", "institution__region_id", "confirmed_on"))
-        earliest = dict(
-            InvoiceLine.objects.filter(invoice__in=stale)
-            .values("invoice_id")
-            .annotate(day=Min("delivery__accepted_on"))
-            .values_list("invoice_id", "day")
-        )
-        calendar = work_calendar()
-        profile_of_region = Region.objects.profile_map()
-        rules = {p.pk: payment_rule(p) for p in PolicyProfile.objects.all()}
-        national = payment_rule(PolicyProfile(payment_rule="national"))
-        dues: dict[tuple, date | MissingCalendarYear] = {}
-        computed: list[tuple[int, date | None, date | None]] = []
-        missing: MissingCalendarYear | None = None
-        for pk, region_id, confirmed_on in rows:
-            accepted_on = earliest.get(pk)
-            if accepted_on is None:
-                computed.append((pk, None, None))
-                continue
-            key = (rules.get(profile_of_region.get(region_id), national), accepted_on, confirmed_on)
-            if key not in dues:
-                try:
-                    dues[key] = payment_due(*key, calendar).due_on
-                except MissingCalendarYear as exc:
-                    dues[key] = missing = exc
-            if not isinstance(dues[key], MissingCalendarYear):
-                computed.append((pk, accepted_on, dues[key]))
-        with data_version.derived():
-            _write(computed)
+        while True:
+            # Locked until the end: a concurrent mark_stale waits, then marks them again.
+            rows = list(
+                stale.filter(pk__gt=after)
+                .order_by("pk")
+                .select_for_update(of=("self",))
+                .values_list("pk", "institution__region_id", "confirmed_on")[:BATCH]
+            )
+            if not rows:
+                break
+            first, after = rows[0][0], rows[-1][0]
+            earliest = dict(
+                InvoiceLine.objects.filter(invoice__in=stale.filter(pk__gte=first, pk__lte=after))
+                .values("invoice_id")
+                .annotate(day=Min("delivery__accepted_on"))
+                .values_list("invoice_id", "day")
+            )
+            computed: list[tuple[int, date | None, date | None]] = []
+            for pk, region_id, confirmed_on in rows:
+                accepted_on = earliest.get(pk)
+                if accepted_on is None:
+                    computed.append((pk, None, None))
+                    continue
+                key = (rules.get(profile_of_region.get(region_id), national), accepted_on, confirmed_on)
+                if key not in dues:
+                    try:
+                        dues[key] = payment_due(*key, calendar).due_on
+                    except MissingCalendarYear as exc:
+                        dues[key] = missing = exc
+                if not isinstance(dues[key], MissingCalendarYear):
+                    computed.append((pk, accepted_on, dues[key]))
+            with data_version.derived():
+                _write(computed)
+            done += len(computed)
     if strict and missing is not None:
         raise missing
-    return len(computed)
+    return done
 
 
 def _write(computed: list[tuple[int, date | None, date | None]]) -> None:

@@ -270,3 +270,11 @@ def test_new_lines_imported_for_an_existing_invoice(generated_db, db):
     invoice.refresh_from_db()
     assert invoice.earliest_accepted_on == early
     assert stored() == recomputed()
+
+
+def test_many_stale_invoices_are_recomputed_batch_by_batch(generated_db, db, monkeypatch):
+    monkeypatch.setattr(due, "BATCH", 7)  # the small province's invoices in many batches, the last one partial
+    Invoice.objects.update(due_stale=True, due_on=None, earliest_accepted_on=None)
+    assert due.refresh() == Invoice.objects.count()
+    assert not Invoice.objects.filter(due_stale=True).exists()
+    assert stored() == recomputed()
