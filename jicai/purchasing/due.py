@@ -108,20 +108,25 @@ def refresh(invoices=None, *, strict: bool = False) -> int:
 
 
 def _write(computed: list[tuple[int, date | None, date | None]]) -> None:
-    """Each invoice's earliest acceptance and due date, no longer stale: the values into a temporary table (one
-    multi-row INSERT per CHUNK invoices), then one UPDATE … FROM joining it."""
+    """Each invoice's earliest acceptance and due date, no longer stale: the values into a temporary table
+    (PostgreSQL `COPY`; SQLite one multi-row INSERT per CHUNK invoices), then one UPDATE … FROM joining it."""
     if not computed:
         return
     day = connection.ops.adapt_datefield_value
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (id bigint PRIMARY KEY, accepted date, due date)")
-        for start in range(0, len(computed), CHUNK):
-            chunk = computed[start : start + CHUNK]
-            cursor.execute(
-                f"INSERT INTO {STAGE} (id, accepted, due) VALUES {', '.join(['(%s, %s, %s)'] * len(chunk))}",
-                [value for pk, accepted, due_on in chunk for value in (pk, day(accepted), day(due_on))],
-            )
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {STAGE} (id, accepted, due) FROM STDIN") as copy:  # psycopg's own cursor
+                for row in computed:
+                    copy.write_row(row)
+        else:
+            for start in range(0, len(computed), CHUNK):
+                chunk = computed[start : start + CHUNK]
+                cursor.execute(
+                    f"INSERT INTO {STAGE} (id, accepted, due) VALUES {', '.join(['(%s, %s, %s)'] * len(chunk))}",
+                    [value for pk, accepted, due_on in chunk for value in (pk, day(accepted), day(due_on))],
+                )
         invoice = quote(Invoice._meta.db_table)
         cursor.execute(
             f"UPDATE {invoice} SET earliest_accepted_on = s.accepted, due_on = s.due, due_stale = %s "
