@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import DecimalField, Min, OuterRef, Subquery, Sum
 
 from jicai.orgs.models import Company, Institution, Region
 from jicai.policy.calendar import work_calendar
@@ -20,6 +20,16 @@ from jicai.purchasing.due import refresh
 from jicai.purchasing.models import Invoice, Payment
 
 CENT = Decimal("0.01")
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def paid_sum(as_of: date | None = None) -> Subquery:
+    """What the outer invoice's payments (those dated on or before `as_of`, when given) add up to: a subquery, so
+    that a page of invoices sums only its own payments (null when there are none)."""
+    payments = Payment.objects.filter(invoice=OuterRef("pk"))
+    if as_of is not None:
+        payments = payments.filter(paid_on__lte=as_of)
+    return Subquery(payments.order_by().values("invoice").annotate(s=Sum("amount")).values("s"), output_field=MONEY)
 
 
 @dataclass(frozen=True)

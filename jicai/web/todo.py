@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 
 from jicai.policy.rules.payment import NOT_DUE, OVERDUE_UNPAID
 from jicai.policy.rules.progress import LAGGING, SEVERELY_LAGGING
-from jicai.purchasing.models import Payment
+from jicai.purchasing.payments import MONEY, paid_sum
 
 SOON_WORKING_DAYS = 10
 
@@ -19,17 +19,8 @@ SOON_WORKING_DAYS = 10
 def unpaid(invoices, as_of: date):
     """The invoices (a queryset) that payments dated on or before `as_of` do not cover: only they can be overdue
     or due soon, and a hospital's paid invoices are most of its history."""
-    paid = (
-        Payment.objects.filter(invoice=OuterRef("pk"), paid_on__lte=as_of)
-        .order_by()
-        .values("invoice")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    money = DecimalField(max_digits=16, decimal_places=2)
-    return invoices.alias(paid_by=Coalesce(Subquery(paid, output_field=money), Value(0), output_field=money)).filter(
-        amount__gt=F("paid_by")
-    )
+    paid_by = Coalesce(paid_sum(as_of), Value(0), output_field=MONEY)
+    return invoices.alias(paid_by=paid_by).filter(amount__gt=F("paid_by"))
 
 
 def overdue(invoices) -> list:

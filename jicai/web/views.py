@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, Max
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from jicai.orgs.models import Institution, Region
 from jicai.policy.calendar import work_calendar
 from jicai.policy.rules.supply import week_of
 from jicai.purchasing.models import Delivery, Invoice, InvoiceLine, Order, Payment
-from jicai.purchasing.payments import invoice_rows
+from jicai.purchasing.payments import invoice_rows, paid_sum
 from jicai.reports.status import region_status
 from jicai.supply.weeks import checked_awards, held_awards
 from jicai.volumes.models import AgreedVolume
@@ -46,13 +46,10 @@ def _awards(user):
 
 
 def _invoices(user):
-    # The paid sum as a subquery, not a join and GROUP BY: a page of the latest invoices then sums only its own
-    # payments instead of grouping every invoice of the scope first.
-    paid = Payment.objects.filter(invoice=OuterRef("pk")).order_by().values("invoice").annotate(s=Sum("amount"))
     return (
         Invoice.objects.visible_to(user)
         .select_related("supplier", "institution")
-        .annotate(paid=Subquery(paid.values("s")))
+        .annotate(paid=paid_sum())
         .order_by("-issued_on", "-id")
     )
 
