@@ -68,6 +68,39 @@ class Progress:
     projected: Decimal  # completion expected at the year's end at the pace of the last `window` days
 
 
+@dataclass(frozen=True)
+class YearClock:
+    """What progress needs of the agreement year, the day and the projection window: the same for every agreed
+    volume that shares them, so a whole province computes it once per window."""
+
+    time_progress: Decimal
+    remaining: int  # days of the year after as_of
+    window_days: int  # days the recent pace is measured over
+
+
+def year_clock(year_start: date, year_end: date, as_of: date, window: int = 90) -> YearClock:
+    return YearClock(
+        time_progress=time_progress(year_start, year_end, as_of),
+        remaining=max((year_end - max(as_of, year_start - timedelta(days=1))).days, 0),
+        window_days=min(window, max((as_of - year_start).days + 1, 1)),
+    )
+
+
+def progress_at(
+    clock: YearClock, *, agreed: int, purchased: int, purchased_in_window: int, lag_ratio: Decimal
+) -> Progress:
+    done = completion(purchased, agreed)
+    projected_units = purchased + Decimal(purchased_in_window) / clock.window_days * clock.remaining
+    return Progress(
+        agreed=agreed,
+        purchased=purchased,
+        completion=done,
+        time_progress=clock.time_progress,
+        status=progress_status(done, clock.time_progress, lag_ratio),
+        projected=completion(int(projected_units.to_integral_value(ROUND_HALF_UP)), agreed),
+    )
+
+
 def progress(
     *,
     agreed: int,
@@ -79,18 +112,12 @@ def progress(
     lag_ratio: Decimal,
     window: int = 90,
 ) -> Progress:
-    done = completion(purchased, agreed)
-    elapsed = time_progress(year_start, year_end, as_of)
-    remaining = max((year_end - max(as_of, year_start - timedelta(days=1))).days, 0)
-    window_days = min(window, max((as_of - year_start).days + 1, 1))
-    projected_units = purchased + Decimal(purchased_in_window) / window_days * remaining
-    return Progress(
+    return progress_at(
+        year_clock(year_start, year_end, as_of, window),
         agreed=agreed,
         purchased=purchased,
-        completion=done,
-        time_progress=elapsed,
-        status=progress_status(done, elapsed, lag_ratio),
-        projected=completion(int(projected_units.to_integral_value(ROUND_HALF_UP)), agreed),
+        purchased_in_window=purchased_in_window,
+        lag_ratio=lag_ratio,
     )
 
 
