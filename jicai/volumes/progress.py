@@ -77,11 +77,11 @@ def purchased_in_window(
         )
         .order_by()
     )
-    # Read from the cursor: the sums are plain integers, and the ORM's converters per value cost a tenth of the
-    # whole province's progress.
+    # Read from the cursor, without the ORM's converters per value (a tenth of a whole province's progress);
+    # PostgreSQL sums bigints as numeric, hence int().
     with connection.cursor() as cursor:
         cursor.execute(*sums.query.sql_with_params())
-        return {(i, p): (t or 0, r or 0, e or 0) for i, p, t, r, e in cursor.fetchall()}
+        return {(i, p): (int(t or 0), int(r or 0), int(e or 0)) for i, p, t, r, e in cursor.fetchall()}
 
 
 def _add_months(day: date, months: int) -> date:

@@ -2,6 +2,8 @@ import io
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import F
+
 from jicai.core import imports
 from jicai.core.imports import RowError, run_import
 from jicai.core.tests.test_imports import load_samples
@@ -22,6 +24,9 @@ def test_deliveries_take_institution_and_product_from_the_order(db):
         "DD2020090003",
     )
     assert Delivery.objects.get(delivery_id="PS2020100002").accepted_on is None
+    # The table has no foreign key constraints of its own on these two: they hold because they are the order's.
+    assert Delivery.objects.count() > 2
+    assert not Delivery.objects.exclude(institution=F("order__institution"), product=F("order__product")).exists()
 
 
 def test_a_deliveries_file_without_accepted_on_keeps_acceptances(db):

@@ -75,6 +75,8 @@ def computed(as_of: date) -> set[tuple]:
         for r in rows
     }
     assert len(result) == len(rows)
+    # Quantities are ints on every database (PostgreSQL sums bigints as numeric), as wan() and the JSON need.
+    assert all(type(r.progress.purchased) is int and type(r.purchased_early) is int for r in rows)
     return result
 
 
