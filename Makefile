@@ -6,7 +6,7 @@ JICAI := $(BIN)/jicai
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test setup lint migrate demo serve clean
+.PHONY: run test setup lint migrate demo serve clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -45,6 +45,14 @@ test: lint
 	$(JICAI) check --fail-level WARNING
 	$(JICAI) makemigrations --check --dry-run
 	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
+
+# Issue 9's benchmarks at city scale on SQLite and PostgreSQL (DuckDB for the progress floor comes with the bench
+# extra). Writes docs/performance.md; BENCH_ARGS="--output FILE" writes elsewhere.
+BENCH_ARGS ?=
+
+bench: setup
+	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/run.py --scale city $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var node_modules

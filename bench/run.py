@@ -339,6 +339,26 @@ def main() -> None:
     log(f"结果已写入 {args.output}")
     if not args.keep:
         shutil.rmtree(work)
+    if problems := disagreements(duckdb_result, results):
+        sys.exit("；".join(problems))
+
+
+def disagreements(duckdb_result, results) -> list[str]:
+    """What makes the run wrong rather than slow: answers that differ between DuckDB and the databases, or failed
+    page requests. CI runs the benchmark for these."""
+    problems = []
+    for r in results:
+        progress = r["progress"]
+        if duckdb_result and (progress["rows"], progress["purchased"]) != (
+            duckdb_result["rows"],
+            duckdb_result["purchased"],
+        ):
+            problems.append(f"{r['label']} 的全省进度与 DuckDB 不一致")
+        if r["latency"] and r["latency"]["failures"]:
+            problems.append(f"{r['label']} 的页面延迟测量有 {r['latency']['failures']} 个失败请求")
+    if len({json.dumps(r["progress"]["statuses"], sort_keys=True) for r in results}) > 1:
+        problems.append("各数据库的进度状态条数不一致")
+    return problems
 
 
 def _data_rows(path: Path) -> int:
