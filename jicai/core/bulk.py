@@ -19,8 +19,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 CHUNK_SIZE = 5000
-# A write of this many rows is followed by ANALYZE on PostgreSQL: autovacuum lags behind a bulk load, and a table
-# without statistics is scanned whole by the next file's lookups (one scan per chunk instead of an index probe).
+# A write of this many rows, or of a tenth of the table or more, is followed by ANALYZE on PostgreSQL (`analyze`).
 ANALYZE_AFTER = 10_000
 
 # Fields whose get_db_prep_save returns an already-typed value unchanged (str, int, bool): skipping the call
@@ -143,9 +142,23 @@ class Stage:
         result.updated = len(result.changes)
         result.unchanged = self.rows - result.created - result.updated
         cursor.execute(plan.upsert_sql())
-        if self.connection.vendor == "postgresql" and result.created + result.updated >= ANALYZE_AFTER:
-            cursor.execute(f"ANALYZE {plan.table}")
+        analyze(cursor, plan.table, result.created + result.updated)
         return result
+
+
+def analyze(cursor, table: str, written: int) -> None:
+    """ANALYZE `table` (quoted) on PostgreSQL after `written` rows changed, when that is many rows or a large share
+    of it. Autovacuum lags behind a bulk load, and the plans made meanwhile are poor: a table without statistics
+    is scanned whole by the next file's lookups, and the dashboard's payment summary over the city's invoices took
+    0.85 s instead of 0.47 s while the institutions and regions, a few hundred rows each, still had none."""
+    if cursor.db.vendor != "postgresql" or not written:
+        return
+    if written < ANALYZE_AFTER:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        known = cursor.fetchone()[0]  # -1 (or 0 on old servers) before its first ANALYZE
+        if known > 0 and written * 10 < known:
+            return
+    cursor.execute(f"ANALYZE {table}")
 
 
 def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:

@@ -24,6 +24,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from jicai.core import data_version
+from jicai.core.bulk import ANALYZE_AFTER, analyze
 from jicai.core.imports import imported
 from jicai.orgs.models import Institution, Region
 from jicai.policy.calendar import work_calendar
@@ -102,6 +103,9 @@ def refresh(invoices=None, *, strict: bool = False) -> int:
             with data_version.derived():
                 _write(computed)
             done += len(computed)
+        if done >= ANALYZE_AFTER:  # an import's work, not a reader's few: aging filters and groups on these dates
+            with connection.cursor() as cursor:
+                analyze(cursor, connection.ops.quote_name(Invoice._meta.db_table), done)
     if strict and missing is not None:
         raise missing
     return done

@@ -1,0 +1,32 @@
+"""PostgreSQL plans with fresh statistics after an import: a small table is analysed whenever an import changes a
+tenth of it or more, a large one only after many rows (jicai.core.bulk.analyze)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from jicai.core.bulk import analyze
+from jicai.core.imports import run_import
+from jicai.core.tests.test_imports import SAMPLES
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="statistics are PostgreSQL's")
+
+
+def analyzed(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
+
+
+def test_a_small_table_is_analysed_after_a_small_import(db):
+    with CaptureQueriesContext(connection) as queries:
+        assert run_import("regions", SAMPLES / "regions.csv").landed
+    assert 'ANALYZE "orgs_region"' in analyzed(queries)
+
+
+def test_a_few_rows_into_a_table_ten_times_larger_are_not(db):
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE analyze_probe AS SELECT generate_series(1, 1000) AS n")
+    with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+        analyze(cursor, "analyze_probe", 5)  # never analysed: its size is unknown
+        analyze(cursor, "analyze_probe", 99)  # 1,000 rows known now
+        analyze(cursor, "analyze_probe", 100)
+    assert analyzed(queries) == ["ANALYZE analyze_probe", "ANALYZE analyze_probe"]
