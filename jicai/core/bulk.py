@@ -69,7 +69,7 @@ def upsert(
     iterated rolls everything back, the staging table included.
     """
     with staged(model, key_fields, fields, update_fields=update_fields) as stage:
-        for chunk in _chunks(rows, chunk_size):
+        for chunk in chunks(rows, chunk_size):
             stage.add(chunk)
         return stage.write(collect_created=collect_created)
 
@@ -161,8 +161,9 @@ def analyze(cursor, table: str, written: int) -> None:
     cursor.execute(f"ANALYZE {table}")
 
 
-def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
-    iterator = iter(rows)
+def chunks(items: Iterable, size: int) -> Iterator[list]:
+    """`items` in lists of `size`: for writes in parts, and for `IN` lists, which SQLite caps at 32,766 values."""
+    iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
 

@@ -19,7 +19,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from itertools import chain, islice
+from itertools import chain
 from typing import Any, ClassVar
 
 from django.core.exceptions import EmptyResultSet
@@ -553,12 +553,6 @@ def _estimate(source) -> int | None:
     return None
 
 
-def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(iterable)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 @dataclass(frozen=True)
 class ColumnPlan:
     """How the cells of a file's rows are read: (canonical name, cell index, parser, required, value when empty)
@@ -581,7 +575,7 @@ def _checked_chunks(
 
     Checking goes on after a bad row so that one pass reports every problem."""
     n_key = len(importer.key)
-    for chunk in _chunks(records, CHUNK_SIZE):
+    for chunk in bulk.chunks(records, CHUNK_SIZE):
         rows = [_parse(plan, line, cells, headers) for line, cells in chunk]
         importer.prefetch(rows)
         staged = []
@@ -700,7 +694,7 @@ def natural_keys(model: type[models.Model], pks: Iterable[int]) -> dict[int, str
     """pk → "code" or "part/part/…", one query per 10,000 rows (SQLite limits the parameters of a query)."""
     paths = natural_key_paths(model)
     result = {}
-    for chunk in _chunks(set(pks), 10_000):
+    for chunk in bulk.chunks(set(pks), 10_000):
         for pk, *parts in model._default_manager.filter(pk__in=chunk).order_by().values_list("pk", *paths):
             result[pk] = "/".join(str(_plain(p)) for p in parts)
     return result

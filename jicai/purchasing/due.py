@@ -147,7 +147,7 @@ def _write(computed: list[tuple[int, date | None, date | None]]) -> None:
 def _after_import(sender, *, kind, importer, outcome, **kwargs):
     if kind == "invoices":
         # New invoices are stale by default; a changed one (confirmation, institution) may move its deadline.
-        _mark_ids([c.pk for c in outcome.changes])
+        mark_ids([c.pk for c in outcome.changes])
     elif kind == "deliveries":
         # A new delivery has no invoice line yet: only a changed acceptance moves a deadline.
         moved = _changed(outcome, "accepted_on")
@@ -156,8 +156,7 @@ def _after_import(sender, *, kind, importer, outcome, **kwargs):
         for start in range(0, len(moved), CHUNK):
             mark_stale(Invoice.objects.filter(lines__delivery_id__in=moved[start : start + CHUNK]))
     elif kind == "invoice_lines":
-        # New lines are not listed in the outcome; any invoice the file names may have gained an earlier acceptance.
-        _mark_ids(sorted(importer.invoice_ids))
+        pass  # the importer marked every invoice its file names (mark_ids), chunk by chunk
     elif (kind == "regions" and _changed(outcome, "profile", "path")) or (
         kind == "institutions" and _changed(outcome, "region")
     ):
@@ -172,9 +171,11 @@ def _changed(outcome, *fields: str) -> list[int]:
     return [c.pk for c in outcome.changes if any(c.old.get(f) != c.new.get(f) for f in fields)]
 
 
-def _mark_ids(pks: list[int]) -> None:
-    for start in range(0, len(pks), CHUNK):
-        Invoice.objects.filter(pk__in=pks[start : start + CHUNK]).update(due_stale=True)
+def mark_ids(pks: list[int]) -> None:
+    """Mark the invoices `pks` stale; a deadline is derived data, so this alone does not change the data version."""
+    with data_version.derived():
+        for start in range(0, len(pks), CHUNK):
+            Invoice.objects.filter(pk__in=pks[start : start + CHUNK]).update(due_stale=True)
 
 
 # Single rows saved through the ORM (forms, the admin, tests): mark only; the next reader recomputes.

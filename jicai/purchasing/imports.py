@@ -31,6 +31,7 @@ from jicai.core.imports import (
     unit_price,
 )
 from jicai.orgs.models import Company, Institution
+from jicai.purchasing import due
 from jicai.purchasing.models import Delivery, Invoice, InvoiceLine, Order, Payment, Usage
 
 UNKNOWN_INSTITUTION = "未知的机构编码“{code}”"
@@ -214,14 +215,13 @@ class InvoiceLineImporter(ScopedImporter):
     fields = ("amount",)
     key_columns = ("invoice_no", "delivery_id")
 
-    def __init__(self, *, user=None):
-        super().__init__(user=user)
-        self.invoice_ids: set[int] = set()  # every invoice the file names: their due dates are recomputed
-
     def prefetch(self, rows: list[Row]) -> None:
         invoices, deliveries = self.visible(Invoice), self.visible(Delivery)
         self.invoices = _chunk_lookup(invoices, "invoice_no", _codes(rows, "invoice_no"), "institution_id")
-        self.invoice_ids.update(pk for pk, _ in self.invoices.values())
+        # Any invoice the file names may gain an earlier acceptance: marked chunk by chunk (a province's file names
+        # millions; holding their ids to the end took a gigabyte) inside the import's transaction, so a rejected or
+        # checked-only file marks nothing. jicai.purchasing.due recomputes them once the file is written.
+        due.mark_ids([pk for pk, _ in self.invoices.values()])
         self.deliveries = _chunk_lookup(deliveries, "delivery_id", _codes(rows, "delivery_id"), "institution_id")
 
     def convert(self, row: Row) -> tuple:
