@@ -156,7 +156,9 @@ class Owed:
 
 @dataclass(frozen=True)
 class Unpaid:
+    invoice_id: int
     invoice_no: str
+    institution_id: int
     institution: str
     institution_name: str
     supplier_name: str
@@ -164,6 +166,7 @@ class Unpaid:
     paid: Decimal
     outstanding: Decimal
     since: date | None
+    confirmed_on: date | None
     due_on: date | None
     days_late: int
     status: str
@@ -248,21 +251,24 @@ def unpaid_invoices(invoices, *, as_of: date) -> list[Unpaid]:
     state, params = _state(invoices, as_of)
     sql = f"""
         {state}
-        SELECT i.invoice_no, inst.code, inst.name, supplier.name, s.amount, s.paid, s.earliest_accepted_on,
-               s.confirmed_on, s.due_on
+        SELECT s.id, i.invoice_no, s.institution_id, inst.code, inst.name, supplier.name, s.amount, s.paid,
+               s.earliest_accepted_on, s.confirmed_on, s.due_on
         FROM state s JOIN {quote(Invoice._meta.db_table)} i ON i.id = s.id
         JOIN {quote(Institution._meta.db_table)} inst ON inst.id = s.institution_id
         JOIN {quote(Company._meta.db_table)} supplier ON supplier.id = i.supplier_id
         WHERE s.amount - s.paid > 0.005
     """
     result = []
-    for invoice_no, code, name, supplier, amount, paid, accepted, confirmed, due_on in _fetch(sql, params):
-        amount, paid, due_on = _money(amount), _money(paid), _date(due_on)
-        starts = [d for d in (_date(accepted), _date(confirmed)) if d is not None]
+    rows = _fetch(sql, params)
+    for pk, invoice_no, institution_id, code, name, supplier, amount, paid, accepted, confirmed, due_on in rows:
+        amount, paid, confirmed, due_on = _money(amount), _money(paid), _date(confirmed), _date(due_on)
+        starts = [d for d in (_date(accepted), confirmed) if d is not None]
         late = due_on is not None and due_on < as_of
         result.append(
             Unpaid(
+                invoice_id=pk,
                 invoice_no=invoice_no,
+                institution_id=institution_id,
                 institution=code,
                 institution_name=name,
                 supplier_name=supplier,
@@ -270,6 +276,7 @@ def unpaid_invoices(invoices, *, as_of: date) -> list[Unpaid]:
                 paid=paid,
                 outstanding=amount - paid,
                 since=min(starts) if starts else None,
+                confirmed_on=confirmed,
                 due_on=due_on,
                 days_late=(as_of - due_on).days if late else 0,
                 status=OVERDUE_UNPAID if late else NOT_DUE,

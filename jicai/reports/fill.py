@@ -11,10 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from jicai.catalog.models import Award
@@ -24,8 +21,8 @@ from jicai.policy.calendar import work_calendar
 from jicai.policy.models import PolicyProfile
 from jicai.policy.rules.days import WorkCalendar, month_end
 from jicai.policy.rules.progress import wan
-from jicai.purchasing.models import Invoice, InvoiceLine, Payment
-from jicai.purchasing.payments import invoice_rows
+from jicai.purchasing.models import Invoice, InvoiceLine
+from jicai.purchasing.payments import unpaid_invoices
 from jicai.reports.models import MonthlyReport
 from jicai.reports.rules import first_of_month, report_due_on, report_lock_on
 from jicai.volumes.models import AgreedVolume
@@ -107,20 +104,9 @@ def fill(
         for a in Award.objects.filter(pk__in={p.award_id for p in progress}).select_related("product__manufacturer")
     }
 
-    # Invoices confirmed by the month's end and not fully paid by then, with their due dates.
-    paid_by_end = Subquery(
-        Payment.objects.filter(invoice=OuterRef("pk"), paid_on__lte=end)
-        .values("invoice")
-        .annotate(total=Sum("amount"))
-        .values("total"),
-        output_field=DecimalField(max_digits=16, decimal_places=2),
-    )
-    open_invoices = (
-        Invoice.objects.filter(institution_id__in=ids, confirmed_on__lte=end)
-        .annotate(paid_by_end=Coalesce(paid_by_end, Value(Decimal(0))))
-        .filter(paid_by_end__lt=F("amount"))
-    )
-    unpaid_rows = [r for r in invoice_rows(open_invoices, as_of=end, calendar=calendar) if r.payment.paid < r.amount]
+    # Invoices confirmed by the month's end and not fully paid by then, with their due dates: one query over the
+    # stored deadlines (jicai.purchasing.due), as the dashboard reads them.
+    unpaid_rows = unpaid_invoices(Invoice.objects.filter(institution_id__in=ids, confirmed_on__lte=end), as_of=end)
     products_of_invoice: dict[int, set[int]] = defaultdict(set)
     for part in chunks([r.invoice_id for r in unpaid_rows], 10_000):  # a province has more than SQLite's IN allows
         for invoice_id, product_id in (
@@ -140,14 +126,14 @@ def fill(
         reasons = report.reasons if report else {}
         unpaid = []
         for r in sorted(unpaid_by[(p.institution_id, product.pk)], key=lambda r: (r.confirmed_on, r.invoice_no)):
-            not_due = r.due is None or r.due.due_on > end
+            not_due = r.due_on is None or r.due_on > end
             unpaid.append(
                 {
                     "invoice_no": r.invoice_no,
                     "confirmed_on": r.confirmed_on.isoformat(),
                     "amount": str(r.amount),
-                    "unpaid": str(r.amount - r.payment.paid),
-                    "due_on": r.due.due_on.isoformat() if r.due else None,
+                    "unpaid": str(r.outstanding),
+                    "due_on": r.due_on.isoformat() if r.due_on else None,
                     "reason": NOT_YET_DUE if not_due else reasons.get(r.invoice_no, ""),
                     "computed": not_due,
                 }

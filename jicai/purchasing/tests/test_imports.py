@@ -104,12 +104,14 @@ def _orders_and_deliveries(n: int) -> tuple[str, str]:
 def test_a_200_row_file_takes_a_fixed_number_of_queries(db, django_assert_max_num_queries):
     load_samples(through="products")
     orders, deliveries = _orders_and_deliveries(200)
-    with django_assert_max_num_queries(13):
+    # Up to 15: on PostgreSQL a write that changes a tenth of a table is followed by ANALYZE (one query to know
+    # the table's size, one to analyse it).
+    with django_assert_max_num_queries(15):
         assert run_import("orders", _csv(orders)).created == 200
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(15):
         assert run_import("deliveries", _csv(deliveries)).created == 200
     changed = deliveries.replace("S00007,Q00007,100", "S00007,Q00007,90").replace(
         "S00009,Q00009,100", "S00009,Q00009,80"
     )
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(15):
         assert run_import("deliveries", _csv(changed)).updated == 2
