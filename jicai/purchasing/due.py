@@ -24,7 +24,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from jicai.core import data_version
-from jicai.core.bulk import ANALYZE_AFTER, analyze
+from jicai.core.bulk import ANALYZE_AFTER, analyze, chunks
 from jicai.core.imports import imported
 from jicai.orgs.models import Institution, Region
 from jicai.policy.calendar import work_calendar
@@ -125,8 +125,7 @@ def _write(computed: list[tuple[int, date | None, date | None]]) -> None:
                 for row in computed:
                     copy.write_row(row)
         else:
-            for start in range(0, len(computed), CHUNK):
-                chunk = computed[start : start + CHUNK]
+            for chunk in chunks(computed, CHUNK):
                 cursor.execute(
                     f"INSERT INTO {STAGE} (id, accepted, due) VALUES {', '.join(['(%s, %s, %s)'] * len(chunk))}",
                     [value for pk, accepted, due_on in chunk for value in (pk, day(accepted), day(due_on))],
@@ -153,8 +152,8 @@ def _after_import(sender, *, kind, importer, outcome, **kwargs):
         moved = _changed(outcome, "accepted_on")
         if not moved:
             return
-        for start in range(0, len(moved), CHUNK):
-            mark_stale(Invoice.objects.filter(lines__delivery_id__in=moved[start : start + CHUNK]))
+        for part in chunks(moved, CHUNK):
+            mark_stale(Invoice.objects.filter(lines__delivery_id__in=part))
     elif kind == "invoice_lines":
         pass  # the importer marked every invoice its file names (mark_ids), chunk by chunk
     elif (kind == "regions" and _changed(outcome, "profile", "path")) or (
@@ -174,8 +173,8 @@ def _changed(outcome, *fields: str) -> list[int]:
 def mark_ids(pks: list[int]) -> None:
     """Mark the invoices `pks` stale; a deadline is derived data, so this alone does not change the data version."""
     with data_version.derived():
-        for start in range(0, len(pks), CHUNK):
-            Invoice.objects.filter(pk__in=pks[start : start + CHUNK]).update(due_stale=True)
+        for part in chunks(pks, CHUNK):
+            Invoice.objects.filter(pk__in=part).update(due_stale=True)
 
 
 # Single rows saved through the ORM (forms, the admin, tests): mark only; the next reader recomputes.
