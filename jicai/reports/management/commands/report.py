@@ -15,8 +15,8 @@ from jicai.core.cli import acting_user, add_user_argument, emit, get_or_fail, pl
 from jicai.core.scoping import user_kind
 from jicai.orgs.models import Institution, Region
 from jicai.policy.rules.days import MissingCalendarYear
-from jicai.reports.exports import COLUMNS, write_csv, write_report, write_xlsx
-from jicai.reports.fill import fill
+from jicai.reports.exports import COLUMNS, write_csv, write_json, write_report, write_xlsx
+from jicai.reports.fill import fill, fill_groups
 from jicai.reports.rules import parse_month
 from jicai.reports.status import TIMELINESS, must_report, region_status
 
@@ -77,16 +77,17 @@ class Command(BaseCommand):
         visible = _reporting_institutions(actor)
         if institution:
             inst = get_or_fail(visible, "医疗机构", code=institution)
-            documents = list(fill(visible.filter(pk=inst.pk), month).values())
+            documents = fill(visible.filter(pk=inst.pk), month).values()
         else:
             area = get_or_fail(Region.objects.visible_to(actor), "区划", code=region)
-            documents = list(fill(must_report(visible.filter(region__path__startswith=area.path)), month).values())
+            # A generator: the region's documents are filled group by group while they are written.
+            documents = fill_groups(must_report(visible.filter(region__path__startswith=area.path)), month)
         if format == "xlsx" and not output:
             raise CommandError("xlsx 格式请用 -o 指定输出文件")
         if output:
             with open(output, "wb") as stream:
-                self._write(documents, format, stream, single=bool(institution))
-            self.stderr.write(f"已写入 {output}（{len(documents)} 份月报表）")
+                count = self._write(documents, format, stream, single=bool(institution))
+            self.stderr.write(f"已写入 {output}（{count} 份月报表）")
             return
         if format in ("json", "csv"):
             self._write(documents, format, sys.stdout.buffer, single=bool(institution))
@@ -103,17 +104,14 @@ class Command(BaseCommand):
             )
 
     @staticmethod
-    def _write(documents, fmt, stream, *, single: bool):
+    def _write(documents, fmt, stream, *, single: bool) -> int:
+        """Write `documents` (any iterable) to `stream`; the number written."""
         if single:
-            write_report(documents[0], fmt, stream)
-        elif fmt == "xlsx":
-            write_xlsx(documents, stream)
-        elif fmt == "csv":
-            write_csv(documents, stream)
-        else:
-            import json
-
-            stream.write((json.dumps({"reports": documents}, ensure_ascii=False, indent=2) + "\n").encode())
+            [document] = documents
+            write_report(document, fmt, stream)
+            return 1
+        writer = {"xlsx": write_xlsx, "csv": write_csv, "json": write_json}[fmt]
+        return writer(documents, stream)
 
     def handle_status(self, *, region, month, format, user, **_):
         actor = acting_user(user)
