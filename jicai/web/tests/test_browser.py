@@ -126,13 +126,15 @@ def test_a_bureau_drills_down_from_region_to_invoice_and_downloads(sign_in, live
     page.click("#table-regions a:text-is('371002')")
     assert "环翠区" in page.inner_text("h1")
     page.click("#table-institutions tbody tr >> nth=0 >> a >> nth=0")
-    assert page.url.startswith(f"{live_server.url}/institutions/") and "as_of=" in page.url
+    page.wait_for_url(f"{live_server.url}/institutions/**")
+    assert "as_of=" in page.url
     page.click("#table-progress a[href*='/awards/'][href^='/institutions/'] >> nth=0")
-    assert "/awards/" in page.url
+    page.wait_for_url("**/awards/**")
     assert page.locator("#table-deliveries tbody tr").count() > 0
     page.screenshot(path=SHOTS / "drill_weihai_bureau.png", full_page=True)
     page.click("#table-invoices tbody a >> nth=0")
-    assert page.url.startswith(f"{live_server.url}/invoices/") and "发票明细" in page.inner_text("main")
+    page.wait_for_url(f"{live_server.url}/invoices/**")
+    assert "发票明细" in page.inner_text("main")
 
     response = page.goto(f"{live_server.url}/institutions/H50010200001/")  # a 涪陵 hospital
     assert response.status == 404
@@ -200,6 +202,7 @@ def test_an_upload_with_errors_names_them_and_imports_nothing(sign_in):
     page.set_input_files("input[name=file]", Path(settings.BASE_DIR) / "samples" / "broken" / "institutions.csv")
     page.click("form.upload-form button[type=submit]")
     errors = page.locator("#import-errors tbody tr")
+    errors.first.wait_for()  # the click returns before the answer to the upload has loaded
     assert errors.count() > 0
     assert "未导入任何数据" in page.inner_text("[role=alert]")
     assert page.locator("button[name=confirm]").count() == 0
