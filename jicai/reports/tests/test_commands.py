@@ -79,6 +79,18 @@ def test_monthly_for_a_region_writes_one_sheet_per_institution(world, tmp_path):
     assert load_workbook(path).sheetnames == ["H-A 2020-09", "H-B 2020-09", "H-W 2020-09"]  # H-N does not take part
 
 
+def test_monthly_for_a_region_without_reporting_institutions(capsysbinary, world, tmp_path):
+    world.institutions["H-W"].participation = "none"
+    world.institutions["H-W"].save()
+    path = tmp_path / "wanzhou.xlsx"
+    with pytest.raises(CommandError, match="500101.*没有须报送月报表的医疗机构"):
+        call_command(
+            "report", "monthly", "--region", "500101", "--month", "2020-09", "--format", "xlsx", "-o", str(path)
+        )
+    assert not path.exists()
+    assert run_json(capsysbinary, "monthly", "--region", "500101", "--month", "2020-09") == {"reports": []}
+
+
 def test_monthly_csv(capsysbinary, world):
     call_command("report", "monthly", "--institution", "H-A", "--month", "2020-09", "--format", "csv")
     lines = capsysbinary.readouterr().out.decode("utf-8-sig").splitlines()

@@ -80,8 +80,11 @@ class Command(BaseCommand):
             documents = fill(visible.filter(pk=inst.pk), month).values()
         else:
             area = get_or_fail(Region.objects.visible_to(actor), "区划", code=region)
+            reporting = must_report(visible.filter(region__path__startswith=area.path))
+            if format == "xlsx" and not reporting.exists():  # a workbook needs a sheet; JSON and CSV may be empty
+                raise CommandError(f"区划 {area.code}（{area.name}）没有须报送月报表的医疗机构，未生成 xlsx")
             # A generator: the region's documents are filled group by group while they are written.
-            documents = fill_groups(must_report(visible.filter(region__path__startswith=area.path)), month)
+            documents = fill_groups(reporting, month)
         if format == "xlsx" and not output:
             raise CommandError("xlsx 格式请用 -o 指定输出文件")
         if output:
