@@ -51,7 +51,7 @@ def _codes(rows: list[Row], column: str) -> set[str]:
 
 def _chunk_lookup(queryset, code_field: str, codes: set[str], *values: str) -> Mapping[str, Any]:
     """The rows of a big table that one chunk of the file refers to: one query."""
-    return lookup(queryset.filter(**{f"{code_field}__in": codes}), code_field, *values) if codes else {}
+    return lookup(queryset.filter(**{f"{code_field}__in_list": codes}), code_field, *values) if codes else {}
 
 
 class ScopedImporter(Importer):
@@ -81,7 +81,7 @@ class ScopedImporter(Importer):
         codes = _codes(rows, column)
         if self.own is None or not codes:
             return set()
-        others = model.objects.filter(**{f"{key_field}__in": codes}).exclude(**{institution: self.own.pk})
+        others = model.objects.filter(**{f"{key_field}__in_list": codes}).exclude(**{institution: self.own.pk})
         return set(others.order_by().values_list(key_field, flat=True))
 
     def not_taken(self, row: Row, column: str, taken: set[str], what: str) -> None:
