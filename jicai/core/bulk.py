@@ -17,6 +17,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 CHUNK_SIZE = 5000
@@ -181,6 +182,21 @@ class InList(models.Lookup):
 
 
 models.CharField.register_lookup(InList)
+
+
+def tuples(queryset: models.QuerySet) -> Iterable[tuple]:
+    """The rows of a values_list query; straight from the cursor when no column needs converting (codes, ids,
+    integers), which saves the ORM's work per row where a query returns many rows."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return []
+    if compiler.get_converters([expression for expression, _, _ in compiler.select]):
+        return queryset
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def chunks(items: Iterable, size: int) -> Iterator[list]:

@@ -22,8 +22,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import chain
 from typing import Any, ClassVar
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connections, models, transaction
+from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import translation
 from django.utils.module_loading import import_string
@@ -439,25 +438,10 @@ class Importer:
 def lookup(queryset: models.QuerySet, code_field: str, *values: str) -> dict[str, Any]:
     """code → pk, or code → (pk, *values) when values are named: one query."""
     queryset = queryset.order_by()  # a dict needs no ORDER BY; the models' default ordering would sort the table
-    rows = _fetch(queryset.values_list(code_field, "pk", *values))
+    rows = bulk.tuples(queryset.values_list(code_field, "pk", *values))
     if not values:
         return dict(rows)
     return {row[0]: row[1:] for row in rows}
-
-
-def _fetch(queryset: models.QuerySet) -> Iterable[tuple]:
-    """The rows of a values_list query; straight from the cursor when no column needs converting (codes and
-    ids), which saves the ORM's work per row on the big tables looked up chunk by chunk."""
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return []
-    if compiler.get_converters([expression for expression, _, _ in compiler.select]):
-        return queryset
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def importer_for(kind: str, *, user=None) -> Importer:

@@ -12,8 +12,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q, Sum
+from django.db.models import BigIntegerField, Q, Sum
+from django.db.models.functions import Cast, Coalesce
 
+from jicai.catalog.models import Award
+from jicai.core.bulk import tuples
 from jicai.orgs.models import Region
 from jicai.policy.models import PolicyProfile
 from jicai.policy.rules.progress import Progress, agreement_year, progress_at, year_clock, year_no_on
@@ -71,17 +74,22 @@ def purchased_in_window(
         )
         .values_list("institution_id", "product_id")
         .annotate(
-            total=Sum("quantity"),
-            recent=Sum("quantity", filter=Q(accepted_on__gte=recent_from)),
-            early=Sum("quantity", filter=Q(accepted_on__lt=early_until)),
+            total=_sum(),
+            recent=_sum(Q(accepted_on__gte=recent_from)),
+            early=_sum(Q(accepted_on__lt=early_until)),
         )
         .order_by()
     )
-    # Read from the cursor, without the ORM's converters per value (a tenth of a whole province's progress);
-    # PostgreSQL sums bigints as numeric, hence int().
+    # Read from the cursor, without the ORM's converters per value (a tenth of a whole province's progress).
     with connection.cursor() as cursor:
         cursor.execute(*sums.query.sql_with_params())
-        return {(i, p): (int(t or 0), int(r or 0), int(e or 0)) for i, p, t, r, e in cursor.fetchall()}
+        return {(i, p): (t, r, e) for i, p, t, r, e in cursor.fetchall()}
+
+
+def _sum(condition: Q | None = None):
+    """The quantity summed as a bigint, 0 when there is none: PostgreSQL sums bigints as numeric, which the
+    driver would make a Decimal per value."""
+    return Cast(Coalesce(Sum("quantity", filter=condition), 0), BigIntegerField())
 
 
 def _add_months(day: date, months: int) -> date:
@@ -91,8 +99,10 @@ def _add_months(day: date, months: int) -> date:
     return last.replace(day=min(day.day, last.day))
 
 
-# The columns of an agreed volume that a progress row needs, read as plain tuples: building model instances for
-# every agreed volume of a province cost more than the aggregate itself.
+# The columns of an agreed volume that a progress row needs, read as plain tuples straight from the cursor:
+# building model instances for every agreed volume of a province cost more than the aggregate itself. They are
+# all codes, names and integers (the awards' start dates come from a query of their own), so that no value
+# needs converting.
 _VOLUME_COLUMNS = (
     "institution_id",
     "institution__code",
@@ -103,7 +113,6 @@ _VOLUME_COLUMNS = (
     "award__product__code",
     "award__product__generic_name",
     "award__product__spec",
-    "award__start_date",
     "year_no",
     "quantity",
 )
@@ -122,8 +131,9 @@ def progress_rows(volumes, *, as_of: date, year_no: int | None = None) -> list[P
     windows_of: dict[tuple[date, int], tuple[date, date]] = {}
     # Volumes that share a year window and the profile settings that shape the sums are summed in one query.
     windows: dict[tuple[date, date, int, int], list[tuple]] = {}
-    for v in volumes.order_by().values_list(*_VOLUME_COLUMNS):
-        start_date, k = v[9], v[10]
+    starts = dict(Award.objects.values_list("pk", "start_date"))  # a few hundred rows; only these volumes' are read
+    for v in tuples(volumes.order_by().values_list(*_VOLUME_COLUMNS)):
+        start_date, k = starts[v[4]], v[9]
         if start_date not in years:
             years[start_date] = year_no or year_no_on(start_date, as_of)
         if k != years[start_date]:
@@ -155,7 +165,6 @@ def progress_rows(volumes, *, as_of: date, year_no: int | None = None) -> list[P
             product_code,
             generic_name,
             spec,
-            _start_date,
             k,
             agreed,
         ) in group:
