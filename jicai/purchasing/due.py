@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -58,7 +58,9 @@ def refresh(invoices=None, *, strict: bool = False) -> int:
     (`MissingCalendarYear`), as it is for `invoice_rows`. Returns how many invoices were recomputed."""
     stale = Invoice.objects.filter(due_stale=True)
     if invoices is not None:
-        stale = stale.filter(pk__in=invoices.values("pk"))
+        # Each stale invoice (the partial index) is looked for in the scope, not the scope read whole for stale
+        # ones: SQLite did the latter with `pk IN (scope)`, 0.5 s for a province report's group of 1.4 million.
+        stale = stale.filter(Exists(invoices.filter(pk=OuterRef("pk"))))
     if not stale.exists():
         return 0
     calendar = work_calendar()

@@ -294,8 +294,8 @@ _STATE = """
     ), paid AS (
         SELECT p.invoice_id, SUM(p.amount) AS paid,
                SUM(CASE WHEN p.paid_on <= inv.due_on THEN p.amount ELSE 0 END) AS by_due
-        FROM {payment} p JOIN inv ON inv.id = p.invoice_id
-        WHERE p.paid_on <= %s
+        FROM inv CROSS JOIN {payment} p
+        WHERE p.invoice_id = inv.id AND p.paid_on <= %s
         GROUP BY p.invoice_id
     ), state AS (
         SELECT inv.*, COALESCE(paid.paid, 0) AS paid, COALESCE(paid.by_due, 0) AS by_due

@@ -16,7 +16,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from jicai.catalog.models import Award
-from jicai.core.bulk import chunks
+from jicai.core.bulk import chunks, tuples
 from jicai.orgs.models import Institution, Region
 from jicai.policy.calendar import work_calendar
 from jicai.policy.models import PolicyProfile
@@ -109,11 +109,9 @@ def fill(
     # stored deadlines (jicai.purchasing.due), as the dashboard reads them.
     unpaid_rows = unpaid_invoices(Invoice.objects.filter(institution_id__in=ids, confirmed_on__lte=end), as_of=end)
     products_of_invoice: dict[int, set[int]] = defaultdict(set)
-    for part in chunks([r.invoice_id for r in unpaid_rows], 10_000):  # a province has more than SQLite's IN allows
-        for invoice_id, product_id in (
-            InvoiceLine.objects.filter(invoice_id__in=part).values_list("invoice_id", "delivery__product_id").distinct()
-        ):
-            products_of_invoice[invoice_id].add(product_id)
+    lines = InvoiceLine.objects.filter(invoice_id__in_list={r.invoice_id for r in unpaid_rows})  # 200,000 ids
+    for invoice_id, product_id in tuples(lines.values_list("invoice_id", "delivery__product_id").distinct()):
+        products_of_invoice[invoice_id].add(product_id)
     unpaid_by: dict[tuple[int, int], list] = defaultdict(list)  # (institution, product) → invoice rows
     for r in unpaid_rows:
         for product_id in products_of_invoice[r.invoice_id]:

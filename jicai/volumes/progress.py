@@ -15,7 +15,6 @@ from django.db import connection
 from django.db.models import BigIntegerField, Q, Sum
 from django.db.models.functions import Cast, Coalesce
 
-from jicai.catalog.models import Award
 from jicai.core.bulk import tuples
 from jicai.orgs.models import Region
 from jicai.policy.models import PolicyProfile
@@ -99,10 +98,9 @@ def _add_months(day: date, months: int) -> date:
     return last.replace(day=min(day.day, last.day))
 
 
-# The columns of an agreed volume that a progress row needs, read as plain tuples straight from the cursor:
-# building model instances for every agreed volume of a province cost more than the aggregate itself. They are
-# all codes, names and integers (the awards' start dates come from a query of their own), so that no value
-# needs converting.
+# The columns of an agreed volume that a progress row needs, read as plain tuples (from the cursor where no value
+# needs converting): building model instances for every agreed volume of a province cost more than the aggregate
+# itself.
 _VOLUME_COLUMNS = (
     "institution_id",
     "institution__code",
@@ -113,6 +111,7 @@ _VOLUME_COLUMNS = (
     "award__product__code",
     "award__product__generic_name",
     "award__product__spec",
+    "award__start_date",
     "year_no",
     "quantity",
 )
@@ -131,9 +130,8 @@ def progress_rows(volumes, *, as_of: date, year_no: int | None = None) -> list[P
     windows_of: dict[tuple[date, int], tuple[date, date]] = {}
     # Volumes that share a year window and the profile settings that shape the sums are summed in one query.
     windows: dict[tuple[date, date, int, int], list[tuple]] = {}
-    starts = dict(Award.objects.values_list("pk", "start_date"))  # a few hundred rows; only these volumes' are read
     for v in tuples(volumes.order_by().values_list(*_VOLUME_COLUMNS)):
-        start_date, k = starts[v[4]], v[9]
+        start_date, k = v[9], v[10]
         if start_date not in years:
             years[start_date] = year_no or year_no_on(start_date, as_of)
         if k != years[start_date]:
@@ -165,6 +163,7 @@ def progress_rows(volumes, *, as_of: date, year_no: int | None = None) -> list[P
             product_code,
             generic_name,
             spec,
+            _start_date,
             k,
             agreed,
         ) in group:
