@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import BigIntegerField, Q, Sum
 from django.db.models.functions import Cast, Coalesce
 
@@ -80,9 +79,7 @@ def purchased_in_window(
         .order_by()
     )
     # Read from the cursor, without the ORM's converters per value (a tenth of a whole province's progress).
-    with connection.cursor() as cursor:
-        cursor.execute(*sums.query.sql_with_params())
-        return {(i, p): (t, r, e) for i, p, t, r, e in cursor.fetchall()}
+    return {(i, p): (t, r, e) for i, p, t, r, e in tuples(sums)}
 
 
 def _sum(condition: Q | None = None):
