@@ -674,13 +674,9 @@ def natural_key_paths(model: type[models.Model]) -> list[str]:
 
 
 def natural_keys(model: type[models.Model], pks: Iterable[int]) -> dict[int, str]:
-    """pk → "code" or "part/part/…", one query per 10,000 rows (SQLite limits the parameters of a query)."""
-    paths = natural_key_paths(model)
-    result = {}
-    for chunk in bulk.chunks(set(pks), 10_000):
-        for pk, *parts in model._default_manager.filter(pk__in=chunk).order_by().values_list("pk", *paths):
-            result[pk] = "/".join(str(_plain(p)) for p in parts)
-    return result
+    """pk → "code" or "part/part/…", one query however many (`in_list` sends the ids as one parameter)."""
+    rows = model._default_manager.filter(pk__in_list=set(pks)).order_by().values_list("pk", *natural_key_paths(model))
+    return {pk: "/".join(str(_plain(p)) for p in parts) for pk, *parts in rows}
 
 
 def _audit(importer: Importer, outcome: bulk.UpsertResult) -> None:
