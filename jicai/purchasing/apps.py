@@ -8,4 +8,5 @@ class PurchasingConfig(AppConfig):
     verbose_name = _("采购、配送与回款")
 
     def ready(self):
-        from jicai.purchasing import due  # noqa: F401  (connects the receivers that keep due dates current)
+        # Connects the receivers that keep the invoices' due dates and paid-off days current.
+        from jicai.purchasing import due, paid_off  # noqa: F401

@@ -31,7 +31,7 @@ from jicai.core.imports import (
     unit_price,
 )
 from jicai.orgs.models import Company, Institution
-from jicai.purchasing import due
+from jicai.purchasing import due, paid_off
 from jicai.purchasing.models import Delivery, Invoice, InvoiceLine, Order, Payment, Usage
 
 UNKNOWN_INSTITUTION = "未知的机构编码“{code}”"
@@ -250,6 +250,7 @@ class PaymentImporter(ScopedImporter):
 
     def prefetch(self, rows: list[Row]) -> None:
         self.invoices = _chunk_lookup(self.visible(Invoice), "invoice_no", _codes(rows, "invoice_no"))
+        paid_off.touch(self.invoices.values())  # settled once the file is written (jicai.purchasing.paid_off)
         self.taken = self.taken_by_others(rows, "payment_id", Payment, "payment_id", "invoice__institution")
 
     def convert(self, row: Row) -> tuple:

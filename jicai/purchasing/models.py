@@ -109,6 +109,9 @@ class Invoice(models.Model):
     earliest_accepted_on = models.DateField(_("最早验收日期"), null=True, blank=True, editable=False)
     due_on = models.DateField(_("回款截止日"), null=True, blank=True, editable=False)
     due_stale = models.BooleanField(_("回款截止日待重算"), default=True, editable=False)
+    # The first day its payments add up to its amount (null while they do not), kept by jicai.purchasing.paid_off
+    # so that the unpaid invoices of a day are found without reading every payment.
+    paid_off_on = models.DateField(_("全额回款日"), null=True, blank=True, editable=False)
 
     objects = InvoiceQuerySet.as_manager()
 

@@ -17,7 +17,7 @@ from jicai.policy.models import PolicyProfile, payment_rule
 from jicai.policy.rules.days import WorkCalendar
 from jicai.policy.rules.payment import NOT_DUE, OVERDUE_UNPAID, Due, InvoicePayment, invoice_payment, payment_due
 from jicai.purchasing.due import refresh
-from jicai.purchasing.models import Invoice, Payment
+from jicai.purchasing.models import Delivery, Invoice, InvoiceLine, Payment
 
 CENT = Decimal("0.01")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -170,6 +170,7 @@ class Unpaid:
     due_on: date | None
     days_late: int
     status: str
+    product_id: int | None = None  # with `by_product`: one of the products its lines deliver
 
 
 @dataclass(frozen=True)
@@ -244,23 +245,45 @@ def payment_summary(invoices, *, as_of: date, bands: tuple[tuple[int, int | None
     return Summary(owed, late)
 
 
-def unpaid_invoices(invoices, *, as_of: date) -> list[Unpaid]:
+def unpaid_invoices(invoices, *, as_of: date, by_product: bool = False) -> list[Unpaid]:
     """Every invoice of `invoices` (scoped) issued by `as_of` and not fully paid then: one query per call (after
-    refreshing stale deadlines), one row per unpaid invoice."""
+    refreshing stale deadlines), one row per unpaid invoice; with `by_product`, one per product its lines deliver
+    (the monthly report's rows are products)."""
     quote = connection.ops.quote_name
-    state, params = _state(invoices, as_of)
+    state, params = _state(invoices, as_of, unpaid_only=True)
+    products = ""
+    if by_product:
+        products = f"""JOIN (
+            SELECT DISTINCT l.invoice_id, d.product_id
+            FROM {quote(InvoiceLine._meta.db_table)} l JOIN {quote(Delivery._meta.db_table)} d ON d.id = l.delivery_id
+            WHERE l.invoice_id IN (SELECT id FROM inv)
+        ) ip ON ip.invoice_id = s.id"""
     sql = f"""
         {state}
         SELECT s.id, i.invoice_no, s.institution_id, inst.code, inst.name, supplier.name, s.amount, s.paid,
-               s.earliest_accepted_on, s.confirmed_on, s.due_on
+               s.earliest_accepted_on, s.confirmed_on, s.due_on, {"ip.product_id" if by_product else "NULL"}
         FROM state s JOIN {quote(Invoice._meta.db_table)} i ON i.id = s.id
         JOIN {quote(Institution._meta.db_table)} inst ON inst.id = s.institution_id
         JOIN {quote(Company._meta.db_table)} supplier ON supplier.id = i.supplier_id
+        {products}
         WHERE s.amount - s.paid > 0.005
     """
     result = []
     rows = _fetch(sql, params)
-    for pk, invoice_no, institution_id, code, name, supplier, amount, paid, accepted, confirmed, due_on in rows:
+    for (
+        pk,
+        invoice_no,
+        institution_id,
+        code,
+        name,
+        supplier,
+        amount,
+        paid,
+        accepted,
+        confirmed,
+        due_on,
+        product,
+    ) in rows:
         amount, paid, confirmed, due_on = _money(amount), _money(paid), _date(confirmed), _date(due_on)
         starts = [d for d in (_date(accepted), confirmed) if d is not None]
         late = due_on is not None and due_on < as_of
@@ -280,6 +303,7 @@ def unpaid_invoices(invoices, *, as_of: date) -> list[Unpaid]:
                 due_on=due_on,
                 days_late=(as_of - due_on).days if late else 0,
                 status=OVERDUE_UNPAID if late else NOT_DUE,
+                product_id=product,
             )
         )
     return result
@@ -290,7 +314,7 @@ def unpaid_invoices(invoices, *, as_of: date) -> list[Unpaid]:
 _STATE = """
     WITH inv AS (
         SELECT i.id, i.institution_id, i.amount, i.earliest_accepted_on, i.confirmed_on, i.due_on
-        FROM {invoice} i WHERE i.issued_on <= %s AND i.id IN ({scope})
+        FROM {invoice} i WHERE i.issued_on <= %s AND i.id IN ({scope}){unpaid}
     ), paid AS (
         SELECT p.invoice_id, SUM(p.amount) AS paid,
                SUM(CASE WHEN p.paid_on <= inv.due_on THEN p.amount ELSE 0 END) AS by_due
@@ -304,13 +328,18 @@ _STATE = """
 """
 
 
-def _state(invoices, as_of: date) -> tuple[str, list]:
-    """The WITH clause of every query above, and its parameters; stale deadlines of the scope are refreshed first."""
+def _state(invoices, as_of: date, *, unpaid_only: bool = False) -> tuple[str, list]:
+    """The WITH clause of every query above, and its parameters; stale deadlines of the scope are refreshed first.
+    With `unpaid_only`, the invoices paid off by `as_of` (jicai.purchasing.paid_off) are left out before their
+    payments are read: they are four fifths of a province's."""
     refresh(invoices, strict=True)
     quote, day = connection.ops.quote_name, connection.ops.adapt_datefield_value
     scope, scope_params = invoices.values("pk").query.sql_with_params()
-    sql = _STATE.format(invoice=quote(Invoice._meta.db_table), payment=quote(Payment._meta.db_table), scope=scope)
-    return sql, [day(as_of), *scope_params, day(as_of)]
+    unpaid = " AND (i.paid_off_on IS NULL OR i.paid_off_on > %s)" if unpaid_only else ""
+    sql = _STATE.format(
+        invoice=quote(Invoice._meta.db_table), payment=quote(Payment._meta.db_table), scope=scope, unpaid=unpaid
+    )
+    return sql, [day(as_of), *scope_params, *([day(as_of)] if unpaid_only else []), day(as_of)]
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:

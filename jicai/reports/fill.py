@@ -16,13 +16,13 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from jicai.catalog.models import Award
-from jicai.core.bulk import chunks, tuples
+from jicai.core.bulk import chunks
 from jicai.orgs.models import Institution, Region
 from jicai.policy.calendar import work_calendar
 from jicai.policy.models import PolicyProfile
 from jicai.policy.rules.days import WorkCalendar, month_end
 from jicai.policy.rules.progress import wan
-from jicai.purchasing.models import Invoice, InvoiceLine
+from jicai.purchasing.models import Invoice
 from jicai.purchasing.payments import unpaid_invoices
 from jicai.reports.models import MonthlyReport
 from jicai.reports.rules import first_of_month, report_due_on, report_lock_on
@@ -105,18 +105,12 @@ def fill(
         for a in Award.objects.filter(pk__in={p.award_id for p in progress}).select_related("product__manufacturer")
     }
 
-    # Invoices confirmed by the month's end and not fully paid by then, with their due dates: one query over the
-    # stored deadlines (jicai.purchasing.due), as the dashboard reads them.
-    unpaid_rows = unpaid_invoices(Invoice.objects.filter(institution_id__in=ids, confirmed_on__lte=end), as_of=end)
-    products_of_invoice: dict[int, set[int]] = defaultdict(set)
-    # One array parameter however many: a group of a province's institutions has 200,000 unpaid invoices.
-    lines = InvoiceLine.objects.filter(invoice_id__in_list={r.invoice_id for r in unpaid_rows})
-    for invoice_id, product_id in tuples(lines.values_list("invoice_id", "delivery__product_id").distinct()):
-        products_of_invoice[invoice_id].add(product_id)
+    # Invoices confirmed by the month's end and not fully paid by then, with their due dates, once per product they
+    # deliver: one query over the stored deadlines (jicai.purchasing.due), as the dashboard reads them.
     unpaid_by: dict[tuple[int, int], list] = defaultdict(list)  # (institution, product) → invoice rows
-    for r in unpaid_rows:
-        for product_id in products_of_invoice[r.invoice_id]:
-            unpaid_by[(r.institution_id, product_id)].append(r)
+    invoices = Invoice.objects.filter(institution_id__in=ids, confirmed_on__lte=end)
+    for r in unpaid_invoices(invoices, as_of=end, by_product=True):
+        unpaid_by[(r.institution_id, r.product_id)].append(r)
 
     rows_of: dict[int, list[dict]] = defaultdict(list)
     for p in progress:
