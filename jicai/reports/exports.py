@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import IO
 
+import xlsxwriter
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -111,9 +112,7 @@ def write_xlsx(documents: Iterable[dict], stream: IO[bytes]) -> int:
     XlsxWriter in constant-memory mode: each row is written to the sheet's temporary file as it is made, so a
     region's workbook takes the memory of one row, not of all its sheets, and a cell costs a few microseconds
     (openpyxl's cell objects and XML serialiser were two thirds of a region's export)."""
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(stream, {"constant_memory": True})
+    workbook = _Workbook(stream, {"constant_memory": True})
     formats = _formats(workbook)
     taken: set[str] = set()
     for document in documents:
@@ -128,6 +127,17 @@ def write_xlsx(documents: Iterable[dict], stream: IO[bytes]) -> int:
     return len(taken)
 
 
+class _Workbook(xlsxwriter.Workbook):
+    def _check_sheetname(self, sheetname, is_chartsheet=False):
+        """XlsxWriter's checks of a new sheet's name but uniqueness, which `write_xlsx` ensures itself: XlsxWriter
+        compares the name with every earlier sheet's, quadratic (seconds for a province's 2,506 sheets)."""
+        sheets, self.worksheets_objs = self.worksheets_objs, []
+        try:
+            return super()._check_sheetname(sheetname, is_chartsheet)
+        finally:
+            self.worksheets_objs = sheets
+
+
 def _sheet_title(document: dict, taken: set[str]) -> str:
     """The sheet's name: institution code and month, made unique (sheet names ignore case)."""
     base = f"{document['institution']} {document['month']}"[:31]
@@ -140,7 +150,8 @@ def _sheet_title(document: dict, taken: set[str]) -> str:
 
 def _wrapped_lines(text: str, width: float) -> int:
     """How many lines `text` takes in a column `width` characters wide (a Chinese character is two wide)."""
-    wide = len(text) + len(_NARROW.sub("", text))  # a regex, not a loop per character: remarks run to pages
+    # A regex, not a loop per character: remarks run to pages.
+    wide = len(text) if text.isascii() else len(text) + len(_NARROW.sub("", text))
     return max(1, -(-wide // max(int(width) - 1, 1)))
 
 
