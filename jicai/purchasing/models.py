@@ -97,8 +97,9 @@ class InvoiceQuerySet(ScopedQuerySet):
 class Invoice(models.Model):
     invoice_no = models.CharField(_("发票号"), max_length=40)
     supplier = models.ForeignKey("orgs.Company", models.PROTECT, related_name="invoices", verbose_name=_("开票企业"))
+    # invoice_unpaid begins with the institution: no index of its own.
     institution = models.ForeignKey(
-        "orgs.Institution", models.PROTECT, related_name="invoices", verbose_name=_("医疗机构")
+        "orgs.Institution", models.PROTECT, related_name="invoices", db_index=False, verbose_name=_("医疗机构")
     )
     amount = models.DecimalField(_("金额"), max_digits=16, decimal_places=2)
     issued_on = models.DateField(_("开票日期"))
@@ -122,7 +123,11 @@ class Invoice(models.Model):
             models.UniqueConstraint(fields=["invoice_no"], name="invoice_no_unique"),
             models.CheckConstraint(name="invoice_amount_positive", condition=models.Q(amount__gt=0)),
         ]
-        indexes = [models.Index(fields=["id"], condition=models.Q(due_stale=True), name="invoice_due_stale")]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(due_stale=True), name="invoice_due_stale"),
+            # An institution's invoices not paid off by a day: one index range each (the monthly report).
+            models.Index(fields=["institution", "paid_off_on"], name="invoice_unpaid"),
+        ]
 
     def __str__(self):
         return self.invoice_no

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import DecimalField, Min, OuterRef, Subquery, Sum
+from django.db.models import DecimalField, Min, OuterRef, Q, Subquery, Sum
 
 from jicai.orgs.models import Company, Institution, Region
 from jicai.policy.calendar import work_calendar
@@ -250,7 +250,9 @@ def unpaid_invoices(invoices, *, as_of: date, by_product: bool = False) -> list[
     refreshing stale deadlines), one row per unpaid invoice; with `by_product`, one per product its lines deliver
     (the monthly report's rows are products)."""
     quote = connection.ops.quote_name
-    state, params = _state(invoices, as_of, unpaid_only=True)
+    # Invoices paid off by as_of (jicai.purchasing.paid_off) are left out before their payments are read: four
+    # fifths of a province's. In the scope's own query, so that it is one index range per institution.
+    state, params = _state(invoices.filter(Q(paid_off_on=None) | Q(paid_off_on__gt=as_of)), as_of)
     products = ""
     if by_product:
         products = f"""JOIN (
@@ -315,7 +317,7 @@ def unpaid_invoices(invoices, *, as_of: date, by_product: bool = False) -> list[
 _STATE = """
     WITH inv AS (
         SELECT i.id, i.institution_id, i.amount, i.earliest_accepted_on, i.confirmed_on, i.due_on
-        FROM {invoice} i WHERE i.issued_on <= %s AND i.id IN ({scope}){unpaid}
+        FROM {invoice} i WHERE i.issued_on <= %s AND i.id IN ({scope})
     ), paid AS (
         SELECT p.invoice_id, SUM(p.amount) AS paid,
                SUM(CASE WHEN p.paid_on <= inv.due_on THEN p.amount ELSE 0 END) AS by_due
@@ -329,18 +331,13 @@ _STATE = """
 """
 
 
-def _state(invoices, as_of: date, *, unpaid_only: bool = False) -> tuple[str, list]:
-    """The WITH clause of every query above, and its parameters; stale deadlines of the scope are refreshed first.
-    With `unpaid_only`, the invoices paid off by `as_of` (jicai.purchasing.paid_off) are left out before their
-    payments are read: they are four fifths of a province's."""
+def _state(invoices, as_of: date) -> tuple[str, list]:
+    """The WITH clause of every query above, and its parameters; stale deadlines of the scope are refreshed first."""
     refresh(invoices, strict=True)
     quote, day = connection.ops.quote_name, connection.ops.adapt_datefield_value
     scope, scope_params = invoices.values("pk").query.sql_with_params()
-    unpaid = " AND (i.paid_off_on IS NULL OR i.paid_off_on > %s)" if unpaid_only else ""
-    sql = _STATE.format(
-        invoice=quote(Invoice._meta.db_table), payment=quote(Payment._meta.db_table), scope=scope, unpaid=unpaid
-    )
-    return sql, [day(as_of), *scope_params, *([day(as_of)] if unpaid_only else []), day(as_of)]
+    sql = _STATE.format(invoice=quote(Invoice._meta.db_table), payment=quote(Payment._meta.db_table), scope=scope)
+    return sql, [day(as_of), *scope_params, day(as_of)]
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
