@@ -27,28 +27,32 @@ from jicai.purchasing.models import Invoice, Payment
 TOUCHED = "jicai_paid_stage"  # ignored by the data version, like the other staging tables
 CHUNK = 2000
 
-# The day a running total of an invoice's payments (all of one day count together) first reaches its amount, for
-# the invoices of `{where}`; amounts within half a cent count as equal (SQLite sums them as floats).
+# The day a running total of an invoice's payments (all of one day count together) first reaches its amount, null
+# when it never does, for the invoices of `{where}`; amounts within half a cent count as equal (SQLite sums them as
+# floats). Only the invoices whose day differs are written: a written row is a new row version and new index entries.
 _SETTLE = """
     UPDATE {invoice} SET paid_off_on = s.day FROM (
-        SELECT r.invoice_id, MIN(r.paid_on) AS day FROM (
-            SELECT p.invoice_id, p.paid_on,
-                   SUM(p.amount) OVER (PARTITION BY p.invoice_id ORDER BY p.paid_on) AS total
-            FROM {payment} p WHERE p.invoice_id IN (SELECT id FROM {invoice} WHERE {where})
-        ) r JOIN {invoice} i ON i.id = r.invoice_id
-        WHERE r.total >= i.amount - 0.005
-        GROUP BY r.invoice_id
-    ) s WHERE {invoice}.id = s.invoice_id
+        SELECT t.id, d.day FROM (SELECT id FROM {invoice} WHERE {where}) t LEFT JOIN (
+            SELECT r.invoice_id, MIN(r.paid_on) AS day FROM (
+                SELECT p.invoice_id, p.paid_on,
+                       SUM(p.amount) OVER (PARTITION BY p.invoice_id ORDER BY p.paid_on) AS total
+                FROM {payment} p WHERE p.invoice_id IN (SELECT id FROM {invoice} WHERE {where})
+            ) r JOIN {invoice} i ON i.id = r.invoice_id
+            WHERE r.total >= i.amount - 0.005
+            GROUP BY r.invoice_id
+        ) d ON d.invoice_id = t.id
+    ) s
+    WHERE {invoice}.id = s.id
+      AND ({invoice}.paid_off_on <> s.day OR ({invoice}.paid_off_on IS NULL) <> (s.day IS NULL))
 """
 
 
 def settle(where: str, params: list) -> None:
     """Recompute the paid-off day of the invoices that SQL condition `where` (on the invoice table) selects."""
     quote = connection.ops.quote_name
-    invoice, payment = quote(Invoice._meta.db_table), quote(Payment._meta.db_table)
+    sql = _SETTLE.format(invoice=quote(Invoice._meta.db_table), payment=quote(Payment._meta.db_table), where=where)
     with data_version.derived(), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {invoice} SET paid_off_on = NULL WHERE {where}", params)
-        cursor.execute(_SETTLE.format(invoice=invoice, payment=payment, where=where), params)
+        cursor.execute(sql, params * 2)
 
 
 def settle_ids(pks) -> None:
