@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
-from jicai.core.generate import Size, generate
-from jicai.core.imports import KINDS, run_import
+from jicai.core.generate import Size
+from jicai.core.imports import run_import
+from jicai.core.testing import generated_province
 from jicai.orgs.models import Region
 from jicai.policy.models import HolidayCalendar, PolicyProfile
 from jicai.policy.rules.payment import NOT_DUE, OVERDUE_UNPAID
@@ -161,13 +161,13 @@ def test_demo_by_region_scope(demo_db, db):
 
 @pytest.fixture(scope="module")
 def generated_db(django_db_setup, django_db_blocker, tmp_path_factory):
-    out = tmp_path_factory.mktemp("generated")
-    generate(out, size=Size(institutions=12, awards=8, deliveries=1500), seed=3)
-    with django_db_blocker.unblock(), transaction.atomic():
-        for kind in KINDS:
-            assert run_import(kind, out / f"{kind}.csv").errors == [], kind
+    with (
+        django_db_blocker.unblock(),
+        generated_province(
+            tmp_path_factory.mktemp("generated"), size=Size(institutions=12, awards=8, deliveries=1500), seed=3
+        ) as out,
+    ):
         yield out
-        transaction.set_rollback(True)
 
 
 def test_imports_leave_nothing_stale(generated_db, db):

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 
-from jicai.core.generate import Size, generate
-from jicai.core.imports import KINDS, run_import
+from jicai.core.generate import Size
+from jicai.core.imports import run_import
+from jicai.core.testing import generated_province
 from jicai.purchasing.models import Invoice, Payment
 from jicai.purchasing.payments import invoice_rows, unpaid_invoices
 
@@ -45,13 +45,13 @@ def payment_row(payment: Payment, **changes) -> dict:
 
 @pytest.fixture(scope="module")
 def province(django_db_setup, django_db_blocker, tmp_path_factory):
-    out = tmp_path_factory.mktemp("generated")
-    generate(out, size=Size(institutions=10, awards=6, deliveries=1200), seed=5)
-    with django_db_blocker.unblock(), transaction.atomic():
-        for kind in KINDS:
-            assert run_import(kind, out / f"{kind}.csv").errors == [], kind
+    with (
+        django_db_blocker.unblock(),
+        generated_province(
+            tmp_path_factory.mktemp("generated"), size=Size(institutions=10, awards=6, deliveries=1200), seed=5
+        ) as out,
+    ):
         yield out
-        transaction.set_rollback(True)
 
 
 def paid_off_invoice() -> Invoice:

@@ -7,11 +7,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.db.models import Sum
 
-from jicai.core.generate import Size, generate
-from jicai.core.imports import KINDS, run_import
+from jicai.core.generate import Size
+from jicai.core.testing import generated_province
 from jicai.policy.models import PolicyProfile
 from jicai.policy.rules.progress import agreement_year, progress, year_no_on
 from jicai.purchasing.models import Delivery
@@ -91,13 +90,13 @@ def test_demo_progress_equals_a_plain_recomputation(demo_db, db, as_of):
 
 @pytest.fixture(scope="module")
 def generated_db(django_db_setup, django_db_blocker, tmp_path_factory):
-    out = tmp_path_factory.mktemp("generated")
-    generate(out, size=Size(institutions=12, awards=8, deliveries=1500), seed=3)
-    with django_db_blocker.unblock(), transaction.atomic():
-        for kind in KINDS:
-            assert run_import(kind, out / f"{kind}.csv").errors == [], kind
-        yield
-        transaction.set_rollback(True)
+    with (
+        django_db_blocker.unblock(),
+        generated_province(
+            tmp_path_factory.mktemp("generated"), size=Size(institutions=12, awards=8, deliveries=1500), seed=3
+        ) as out,
+    ):
+        yield out
 
 
 @pytest.mark.parametrize("as_of", ["2020-06-30", "2020-07-15", "2021-01-10", "2021-04-14", "2021-04-15"])
