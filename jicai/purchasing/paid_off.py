@@ -61,10 +61,6 @@ def settle_ids(pks) -> None:
         settle(f"id IN ({', '.join(['%s'] * len(part))})", part)
 
 
-def settle_all() -> None:
-    settle("1 = 1", [])
-
-
 # Imports: the payments importer touches the invoices of each chunk; they are settled once the file is written.
 
 

@@ -272,21 +272,9 @@ def unpaid_invoices(invoices, *, as_of: date, by_product: bool = False) -> list[
         WHERE s.amount - s.paid > 0.005
     """
     result = []
-    rows = _fetch(sql, params)
-    for (
-        pk,
-        invoice_no,
-        institution_id,
-        code,
-        name,
-        supplier,
-        amount,
-        paid,
-        accepted,
-        confirmed,
-        due_on,
-        product,
-    ) in rows:
+    for pk, invoice_no, inst_id, code, name, supplier, amount, paid, accepted, confirmed, due_on, product in _fetch(
+        sql, params
+    ):
         amount, paid, confirmed, due_on = _money(amount), _money(paid), _date(confirmed), _date(due_on)
         starts = [d for d in (_date(accepted), confirmed) if d is not None]
         late = due_on is not None and due_on < as_of
@@ -294,7 +282,7 @@ def unpaid_invoices(invoices, *, as_of: date, by_product: bool = False) -> list[
             Unpaid(
                 invoice_id=pk,
                 invoice_no=invoice_no,
-                institution_id=institution_id,
+                institution_id=inst_id,
                 institution=code,
                 institution_name=name,
                 supplier_name=supplier,

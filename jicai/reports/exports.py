@@ -173,9 +173,19 @@ def _formats(workbook) -> dict:
     return {role: workbook.add_format(properties) for role, properties in roles.items()}
 
 
-# A column width in characters of the default font's digit; XlsxWriter takes pixels for an exact width.
+# Widths count the default font's digits, 7 pixels each: given in pixels, XlsxWriter stores them exactly.
 DIGIT_PIXELS = 7
 LEFT_ALIGNED = ("remarks", "manufacturer", "generic_name")
+CELL_LIMIT = 32767  # characters an Excel cell holds
+CUT = gettext_lazy("……（备注超过 Excel 单元格的 32767 字上限，完整内容见本月报表的 CSV 或 JSON 文件）")
+
+
+def _fits(text: str) -> str:
+    """`text`, or its beginning and a note saying where the rest is when a cell cannot hold it all."""
+    if len(text) <= CELL_LIMIT:
+        return text
+    cut = str(CUT)
+    return text[: CELL_LIMIT - len(cut)] + cut
 
 
 def fill_sheet(sheet, document: dict, formats: dict) -> None:
@@ -218,7 +228,7 @@ def fill_sheet(sheet, document: dict, formats: dict) -> None:
             elif name in NUMBER_FIELDS or not isinstance(value, str):
                 sheet.write_number(r, col, float(value), formats[role])  # at most 4 decimals: exact
             else:
-                sheet.write_string(r, col, value, formats[role])  # never a formula, whatever it begins with
+                sheet.write_string(r, col, _fits(value), formats[role])  # never a formula, whatever it begins with
 
     sheet.set_row(footer, 30)
     for name, label, first_col, through in SIGNATURES:

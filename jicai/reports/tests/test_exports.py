@@ -9,7 +9,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from jicai.orgs.models import Institution
-from jicai.reports.exports import write_csv, write_json
+from jicai.reports.exports import write_csv, write_json, write_xlsx
 from jicai.reports.fill import fill, fill_groups
 
 SEPTEMBER = date(2020, 9, 1)
@@ -94,3 +94,12 @@ def test_write_csv_takes_a_generator(world):
     lines = stream.getvalue().decode("utf-8-sig").splitlines()
     assert lines[0].startswith("机构编码,医疗机构,数据月份,序号,药品通用名")
     assert [line.split(",")[0] for line in lines[1:]] == ["H-A", "H-B", "H-W"]  # H-N has no agreed volume
+
+
+def test_a_remark_longer_than_a_cell_says_where_the_rest_is(world):
+    document = next(iter(fill(Institution.objects.filter(code="H-A"), SEPTEMBER).values()))
+    document["rows"][0]["remarks"] = "发票12345678，未回款；" * 4000  # 52,000 characters
+    buffer = BytesIO()
+    write_xlsx([document], buffer)
+    cell = load_workbook(BytesIO(buffer.getvalue())).active["I4"].value
+    assert len(cell) == 32767 and cell.startswith("发票12345678，未回款；") and cell.endswith("CSV 或 JSON 文件）")
