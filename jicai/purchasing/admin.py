@@ -46,7 +46,7 @@ class PaymentInline(ReadOnlyInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["invoice_no", "supplier", "institution", "amount", "issued_on", "confirmed_on"]
+    list_display = ["invoice_no", "supplier", "institution", "amount", "issued_on", "confirmed_on", "paid_off_on"]
     search_fields = ["invoice_no", "supplier__name", "supplier__code", "institution__code", "institution__name"]
     list_select_related = ["supplier", "institution"]
     date_hierarchy = "issued_on"

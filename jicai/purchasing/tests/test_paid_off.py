@@ -141,3 +141,10 @@ def test_single_rows_saved_through_the_orm(province, db):
     raised.amount += 1
     raised.save()
     assert stored() == reference()
+
+
+def test_the_admin_lists_the_paid_off_day(province, db, admin_client):
+    invoice = paid_off_invoice()
+    page = admin_client.get("/admin/purchasing/invoice/", {"q": invoice.invoice_no})
+    assert page.status_code == 200
+    assert "全额回款日" in page.content.decode() and f"{invoice.paid_off_on:%Y年%-m月%-d日}" in page.content.decode()
