@@ -66,3 +66,21 @@ def demo_db(django_db_setup, django_db_blocker):
         demo.load()
         yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def generated_db(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A small province from `jicai generate`, loaded once for a module through every importer and rolled back
+    after it; yields the folder of its files."""
+    from django.db import transaction
+
+    from jicai.core.generate import Size, generate
+    from jicai.core.imports import KINDS, run_import
+
+    out = tmp_path_factory.mktemp("generated")
+    generate(out, size=Size(institutions=12, awards=8, deliveries=1500), seed=3)
+    with django_db_blocker.unblock(), transaction.atomic():
+        for kind in KINDS:
+            assert run_import(kind, out / f"{kind}.csv").errors == [], kind
+        yield out
+        transaction.set_rollback(True)

@@ -3,35 +3,16 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from jicai.catalog.models import Award, Batch, Product
 from jicai.orgs.models import Company, Institution, Membership, Region
 from jicai.policy.models import PolicyProfile
 
 _seq = itertools.count(1)
-
-
-@contextmanager
-def generated_province(out: Path, *, size, seed: int) -> Iterator[Path]:
-    """A small province from `jicai generate` (into `out`), imported through every importer inside a transaction
-    that is rolled back on leaving: for a module's tests to share."""
-    from jicai.core.generate import generate
-    from jicai.core.imports import KINDS, run_import
-
-    generate(out, size=size, seed=seed)
-    with transaction.atomic():
-        for kind in KINDS:
-            assert run_import(kind, out / f"{kind}.csv").errors == [], kind
-        yield out
-        transaction.set_rollback(True)
 
 
 def make_region(

@@ -11,9 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from jicai.core.generate import Size
 from jicai.core.imports import run_import
-from jicai.core.testing import generated_province
 from jicai.orgs.models import Region
 from jicai.policy.models import HolidayCalendar, PolicyProfile
 from jicai.policy.rules.payment import NOT_DUE, OVERDUE_UNPAID
@@ -157,17 +155,6 @@ def test_demo_by_region_scope(demo_db, db):
         assert_same_answers(
             date(2021, 3, 31), Invoice.objects.filter(institution__region__path__startswith=region.path)
         )
-
-
-@pytest.fixture(scope="module")
-def generated_db(django_db_setup, django_db_blocker, tmp_path_factory):
-    with (
-        django_db_blocker.unblock(),
-        generated_province(
-            tmp_path_factory.mktemp("generated"), size=Size(institutions=12, awards=8, deliveries=1500), seed=3
-        ) as out,
-    ):
-        yield out
 
 
 def test_imports_leave_nothing_stale(generated_db, db):

@@ -7,9 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from jicai.core.generate import Size
 from jicai.core.imports import run_import
-from jicai.core.testing import generated_province
 from jicai.purchasing.models import Invoice, Payment
 from jicai.purchasing.payments import invoice_rows, unpaid_invoices
 
@@ -43,35 +41,24 @@ def payment_row(payment: Payment, **changes) -> dict:
     return {**row, **changes}
 
 
-@pytest.fixture(scope="module")
-def province(django_db_setup, django_db_blocker, tmp_path_factory):
-    with (
-        django_db_blocker.unblock(),
-        generated_province(
-            tmp_path_factory.mktemp("generated"), size=Size(institutions=10, awards=6, deliveries=1200), seed=5
-        ) as out,
-    ):
-        yield out
-
-
 def paid_off_invoice() -> Invoice:
     return Invoice.objects.exclude(paid_off_on=None).order_by("pk").first()
 
 
-def test_imports_store_every_paid_off_day(province, db):
+def test_imports_store_every_paid_off_day(generated_db, db):
     days = stored()
     assert days == reference()
     assert any(d is None for d in days.values()) and any(d is not None for d in days.values())
 
 
 @pytest.mark.parametrize("as_of", ["2020-09-30", "2021-03-31", "2021-12-31"])
-def test_unpaid_invoices_are_those_of_invoice_rows(province, db, as_of):
+def test_unpaid_invoices_are_those_of_invoice_rows(generated_db, db, as_of):
     day = date.fromisoformat(as_of)
     expected = {r.invoice_no for r in invoice_rows(Invoice.objects.all(), as_of=day) if r.payment.paid < r.amount}
     assert expected and {u.invoice_no for u in unpaid_invoices(Invoice.objects.all(), as_of=day)} == expected
 
 
-def test_a_payments_file_that_lowers_adds_and_moves_payments(province, db):
+def test_a_payments_file_that_lowers_adds_and_moves_payments(generated_db, db):
     lowered = Payment.objects.filter(invoice=paid_off_invoice()).select_related("invoice").first()
     moved = (
         Payment.objects.filter(invoice__paid_off_on__isnull=False)
@@ -98,7 +85,7 @@ def test_a_payments_file_that_lowers_adds_and_moves_payments(province, db):
     assert Invoice.objects.get(pk=moved.invoice_id).paid_off_on is None  # the payment it lost
 
 
-def test_a_dry_run_changes_nothing(province, db):
+def test_a_dry_run_changes_nothing(generated_db, db):
     before = stored()
     unpaid = Invoice.objects.filter(paid_off_on=None).order_by("pk").first()
     row = {
@@ -111,7 +98,7 @@ def test_a_dry_run_changes_nothing(province, db):
     assert stored() == before
 
 
-def test_an_invoices_file_that_raises_an_amount(province, db):
+def test_an_invoices_file_that_raises_an_amount(generated_db, db):
     invoice = paid_off_invoice()
     row = {
         "invoice_no": invoice.invoice_no,
@@ -126,7 +113,7 @@ def test_an_invoices_file_that_raises_an_amount(province, db):
     assert stored() == reference()
 
 
-def test_single_rows_saved_through_the_orm(province, db):
+def test_single_rows_saved_through_the_orm(generated_db, db):
     invoice = paid_off_invoice()
     payment = invoice.payments.order_by("paid_on").last()
     payment.paid_on += timedelta(days=30)  # paid off later
@@ -143,7 +130,7 @@ def test_single_rows_saved_through_the_orm(province, db):
     assert stored() == reference()
 
 
-def test_the_admin_lists_the_paid_off_day(province, db, admin_client):
+def test_the_admin_lists_the_paid_off_day(generated_db, db, admin_client):
     invoice = paid_off_invoice()
     page = admin_client.get("/admin/purchasing/invoice/", {"q": invoice.invoice_no})
     assert page.status_code == 200

@@ -9,8 +9,6 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from jicai.core.generate import Size
-from jicai.core.testing import generated_province
 from jicai.policy.models import PolicyProfile
 from jicai.policy.rules.progress import agreement_year, progress, year_no_on
 from jicai.purchasing.models import Delivery
@@ -86,17 +84,6 @@ def test_demo_progress_equals_a_plain_recomputation(demo_db, db, as_of):
     assert computed(day) == expected
     if date(2020, 7, 1) <= day <= date(2021, 4, 14):
         assert any(row[-1].purchased for row in expected)  # the comparison is not between empty sets
-
-
-@pytest.fixture(scope="module")
-def generated_db(django_db_setup, django_db_blocker, tmp_path_factory):
-    with (
-        django_db_blocker.unblock(),
-        generated_province(
-            tmp_path_factory.mktemp("generated"), size=Size(institutions=12, awards=8, deliveries=1500), seed=3
-        ) as out,
-    ):
-        yield out
 
 
 @pytest.mark.parametrize("as_of", ["2020-06-30", "2020-07-15", "2021-01-10", "2021-04-14", "2021-04-15"])
