@@ -66,6 +66,10 @@ def backup_models() -> list[type[models.Model]]:
     for config in apps.get_app_configs():
         if config.name.startswith("jicai."):
             chosen += [m for m in config.get_models() if m._meta.managed and not m._meta.proxy]
+    # What the database's triggers derive from other tables (jicai.purchasing.models.DeliveryMonth) is derived again
+    # as the restore writes those tables.
+    derived = {m for model in chosen for m in getattr(model, "triggers_write", ())}
+    chosen = [m for m in chosen if m not in derived]
     ordered = serializers.sort_dependencies([(None, chosen)], allow_cycles=True)
     return ordered
 

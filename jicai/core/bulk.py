@@ -18,7 +18,9 @@ from itertools import islice
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.models import F
+from django.db.models.functions import Cast
 
 CHUNK_SIZE = 5000
 # A write of this many rows, or of a tenth of the table or more, is followed by ANALYZE on PostgreSQL (`analyze`).
@@ -144,7 +146,8 @@ class Stage:
         result.updated = len(result.changes)
         result.unchanged = self.rows - result.created - result.updated
         cursor.execute(plan.upsert_sql())
-        analyze(cursor, plan.table, result.created + result.updated)
+        for table in [plan.table, *plan.triggered]:
+            analyze(cursor, table, result.created + result.updated)
         return result
 
 
@@ -200,6 +203,17 @@ def tuples(queryset: models.QuerySet) -> Iterable[tuple]:
         return cursor.fetchall()
 
 
+def date_text(field: str):
+    """A date column to read through `tuples`: on SQLite as its ISO text (`as_date` reads it), because the driver's
+    converter of declared date columns costs per value and sends the whole query through the ORM."""
+    return Cast(field, models.CharField()) if connection.vendor == "sqlite" else F(field)
+
+
+def as_date(value) -> date | None:
+    """A date as the database returns it (SQLite: ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def chunks(items: Iterable, size: int) -> Iterator[list]:
     """`items` in lists of `size`: for writes in parts, and for `IN` lists, which SQLite caps at 32,766 values."""
     iterator = iter(items)
@@ -235,6 +249,8 @@ class _Plan:
         quote = connection.ops.quote_name
         self.quote = quote
         self.table = quote(meta.db_table)
+        # Tables the database's triggers write along with this one need their statistics too.
+        self.triggered = [quote(m._meta.db_table) for m in getattr(model, "triggers_write", ())]
         self.stage = quote(f"stage_{meta.db_table}")
         self.columns = [quote(f.column) for f in self.all_fields + self.defaults]
         self.column_list = ", ".join(self.columns)

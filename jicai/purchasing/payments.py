@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import DecimalField, Min, OuterRef, Q, Subquery, Sum
 
+from jicai.core.bulk import as_date
 from jicai.orgs.models import Company, Institution, Region
 from jicai.policy.calendar import work_calendar
 from jicai.policy.models import PolicyProfile, payment_rule
@@ -222,10 +223,10 @@ def payment_summary(invoices, *, as_of: date, bands: tuple[tuple[int, int | None
         kind, pk, code, name, region_id, count, outstanding, not_due, overdue, *rest = row
         band_sums, (accepted, confirmed, due_on) = rest[: len(bands)], rest[len(bands) :]
         if kind == "late":
-            late.append((_date(due_on), count, _money(outstanding)))
+            late.append((as_date(due_on), count, _money(outstanding)))
             continue
-        starts = [d for d in (_date(accepted), _date(confirmed)) if d is not None]
-        earliest_due = _date(due_on)
+        starts = [d for d in (as_date(accepted), as_date(confirmed)) if d is not None]
+        earliest_due = as_date(due_on)
         owed.append(
             Owed(
                 institution_id=pk,
@@ -275,8 +276,8 @@ def unpaid_invoices(invoices, *, as_of: date, by_product: bool = False) -> list[
     for pk, invoice_no, inst_id, code, name, supplier, amount, paid, accepted, confirmed, due_on, product in _fetch(
         sql, params
     ):
-        amount, paid, confirmed, due_on = _money(amount), _money(paid), _date(confirmed), _date(due_on)
-        starts = [d for d in (_date(accepted), confirmed) if d is not None]
+        amount, paid, confirmed, due_on = _money(amount), _money(paid), as_date(confirmed), as_date(due_on)
+        starts = [d for d in (as_date(accepted), confirmed) if d is not None]
         late = due_on is not None and due_on < as_of
         result.append(
             Unpaid(
@@ -347,11 +348,6 @@ def _money(value) -> Decimal:
 
 
 def _day(column: str) -> str:
-    """A date column as the query returns it. On SQLite its ISO text, which `_date` reads, rather than the driver's
+    """A date column as the query returns it. On SQLite its ISO text, which `as_date` reads, rather than the driver's
     conversion of declared date columns: that cost seconds over a province's million unpaid invoices."""
     return f"CAST({column} AS TEXT)" if connection.vendor == "sqlite" else column
-
-
-def _date(value) -> date | None:
-    """A date as the database returns it (SQLite: ISO text)."""
-    return date.fromisoformat(value) if isinstance(value, str) else value

@@ -1,8 +1,8 @@
 """Progress of agreed volumes for many institutions at once (SPEC §4.4, §4.5), set-based.
 
-One query for the agreed volumes and one aggregate over deliveries per distinct agreement-year window (awards
-of a province share their start date, so that is one or two): the count does not grow with institutions or
-deliveries.
+One query for the agreed volumes and one aggregate over the monthly delivery totals (DeliveryMonth) per distinct
+agreement-year window (awards of a province share their start date, so that is one or two): the count does not grow
+with institutions or deliveries.
 """
 
 from __future__ import annotations
@@ -10,15 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import reduce
+from operator import add
 
-from django.db.models import BigIntegerField, Q, Sum
+from django.db.models import BigIntegerField, Case, F, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 
-from jicai.core.bulk import tuples
+from jicai.core.bulk import as_date, date_text, tuples
 from jicai.orgs.models import Region
 from jicai.policy.models import PolicyProfile
+from jicai.policy.rules.days import month_end
 from jicai.policy.rules.progress import Progress, agreement_year, progress_at, year_clock, year_no_on
-from jicai.purchasing.models import Delivery
+from jicai.purchasing.models import DeliveryMonth
 
 
 @dataclass(frozen=True)
@@ -60,58 +63,87 @@ def purchased_in_window(
     institution_ids, product_ids, start: date, end: date, as_of: date, *, recent_days: int, early_until: date
 ) -> dict[tuple[int, int], tuple[int, int, int]]:
     """(institution, product) → (accepted quantity in [start, min(end, as_of)], of it in the last `recent_days`
-    days, of it before `early_until`). Returns are negative deliveries and subtract."""
+    days, of it before `early_until`). Returns are negative deliveries and subtract.
+
+    One query over DeliveryMonth: whole months from their totals, the days at each range's edges from their day
+    columns."""
     until = min(end, as_of)
-    recent_from = as_of - timedelta(days=recent_days - 1)
+    if start > until:
+        return {}
+    ranges = (
+        (start, until),
+        (max(start, as_of - timedelta(days=recent_days - 1)), until),
+        (start, min(until, early_until - timedelta(days=1))),
+    )
     sums = (
-        Delivery.objects.filter(
+        DeliveryMonth.objects.filter(
             institution_id__in=institution_ids,
             product_id__in=product_ids,
-            accepted_on__gte=start,
-            accepted_on__lte=until,
+            month__range=(start.replace(day=1), until.replace(day=1)),
         )
         .values_list("institution_id", "product_id")
-        .annotate(
-            total=_sum(),
-            recent=_sum(Q(accepted_on__gte=recent_from)),
-            early=_sum(Q(accepted_on__lt=early_until)),
-        )
+        .annotate(**{f"sum{i}": _sum_days(first, last) for i, (first, last) in enumerate(ranges)})
         .order_by()
     )
     # Read from the cursor, without the ORM's converters per value (a tenth of a whole province's progress).
     return {(i, p): (t, r, e) for i, p, t, r, e in tuples(sums)}
 
 
-def _sum(condition: Q | None = None):
-    """The quantity summed as a bigint, 0 when there is none: PostgreSQL sums bigints as numeric, which the
-    driver would make a Decimal per value."""
-    return Cast(Coalesce(Sum("quantity", filter=condition), 0), BigIntegerField())
+def _sum_days(first: date, last: date):
+    """The quantity accepted in [first, last] summed over DeliveryMonth rows, as a bigint (0 when there is none):
+    PostgreSQL sums bigints as numeric, which the driver would make a Decimal per value."""
+    months, edges = whole_months(first, last)
+    parts = [When(month__range=months, then=F("quantity"))] if months else []
+    for edge_first, edge_last in edges:
+        days = [F(f"day{d}") for d in range(edge_first.day, edge_last.day + 1)]
+        parts.append(When(month=edge_first.replace(day=1), then=reduce(add, days)))
+    if not parts:
+        return _BigInt(Value(0), BigIntegerField())
+    return _BigInt(Coalesce(Sum(Case(*parts, default=0)), 0), BigIntegerField())
+
+
+class _BigInt(Cast):
+    # Both drivers give an int: no converter per value.
+    convert_value = staticmethod(Cast._convert_value_noop)
+
+
+def whole_months(first: date, last: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The calendar months wholly inside [first, last], as the first days of the first and the last of them (None
+    when there is none), and the day ranges left at either edge."""
+    if first > last:
+        return None, []
+    months_from = first if first.day == 1 else month_end(first.year, first.month) + timedelta(days=1)
+    months_until = last if last == month_end(last.year, last.month) else last.replace(day=1) - timedelta(days=1)
+    if months_from > months_until:
+        return None, [(first, last)]
+    edges = [(first, months_from - timedelta(days=1))] if first < months_from else []
+    if last > months_until:
+        edges.append((months_until + timedelta(days=1), last))
+    return (months_from, months_until.replace(day=1)), edges
 
 
 def _add_months(day: date, months: int) -> date:
-    from jicai.policy.rules.days import month_end
-
     last = month_end(day.year, day.month + months)
     return last.replace(day=min(day.day, last.day))
 
 
-# The columns of an agreed volume that a progress row needs, read as plain tuples (from the cursor where no value
-# needs converting): building model instances for every agreed volume of a province cost more than the aggregate
-# itself.
-_VOLUME_COLUMNS = (
-    "institution_id",
-    "institution__code",
-    "institution__name",
-    "institution__region_id",
-    "award_id",
-    "award__product_id",
-    "award__product__code",
-    "award__product__generic_name",
-    "award__product__spec",
-    "award__start_date",
-    "year_no",
-    "quantity",
-)
+# The columns of an agreed volume that a progress row needs, read as plain tuples straight from the cursor: building
+# model instances for every agreed volume of a province cost more than the aggregate itself.
+def _volume_columns() -> tuple:
+    return (
+        "institution_id",
+        "institution__code",
+        "institution__name",
+        "institution__region_id",
+        "award_id",
+        "award__product_id",
+        "award__product__code",
+        "award__product__generic_name",
+        "award__product__spec",
+        date_text("award__start_date"),  # converted once per award start below
+        "year_no",
+        "quantity",
+    )
 
 
 def progress_rows(volumes, *, as_of: date, year_no: int | None = None) -> list[ProgressRow]:
@@ -123,15 +155,17 @@ def progress_rows(volumes, *, as_of: date, year_no: int | None = None) -> list[P
     profile_of_region = {region_id: settings.get(profile_id, default) for region_id, profile_id in profiles.items()}
     lag_of_region = {region_id: Decimal(p.lag_ratio) for region_id, p in profile_of_region.items()}
     default_lag = Decimal(default.lag_ratio)
-    years: dict[date, int] = {}  # award start date → the year wanted
+    starts: dict = {}  # award start date as read → (the date, the year wanted)
     windows_of: dict[tuple[date, int], tuple[date, date]] = {}
     # Volumes that share a year window and the profile settings that shape the sums are summed in one query.
     windows: dict[tuple[date, date, int, int], list[tuple]] = {}
-    for v in tuples(volumes.order_by().values_list(*_VOLUME_COLUMNS)):
-        start_date, k = v[9], v[10]
-        if start_date not in years:
-            years[start_date] = year_no or year_no_on(start_date, as_of)
-        if k != years[start_date]:
+    for v in tuples(volumes.order_by().values_list(*_volume_columns())):
+        k = v[10]
+        if v[9] not in starts:
+            start_date = as_date(v[9])
+            starts[v[9]] = start_date, year_no or year_no_on(start_date, as_of)
+        start_date, wanted = starts[v[9]]
+        if k != wanted:
             continue
         if (start_date, k) not in windows_of:
             windows_of[(start_date, k)] = agreement_year(start_date, k)

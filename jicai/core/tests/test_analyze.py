@@ -5,9 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from jicai.core import bulk
 from jicai.core.bulk import analyze
 from jicai.core.imports import run_import
-from jicai.core.tests.test_imports import SAMPLES
+from jicai.core.tests.test_imports import SAMPLES, load_samples
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="statistics are PostgreSQL's")
 
@@ -30,3 +31,11 @@ def test_a_few_rows_into_a_table_ten_times_larger_are_not(db):
         analyze(cursor, "analyze_probe", 99)  # 1,000 rows known now
         analyze(cursor, "analyze_probe", 100)
     assert analyzed(queries) == ["ANALYZE analyze_probe", "ANALYZE analyze_probe"]
+
+
+def test_the_monthly_totals_that_triggers_write_are_analysed_with_the_deliveries(db, monkeypatch):
+    load_samples(through="orders")
+    monkeypatch.setattr(bulk, "ANALYZE_AFTER", 1)  # whatever statistics earlier tests left
+    with CaptureQueriesContext(connection) as queries:
+        assert run_import("deliveries", SAMPLES / "deliveries.csv").landed
+    assert {'ANALYZE "purchasing_delivery"', 'ANALYZE "purchasing_deliverymonth"'} <= set(analyzed(queries))
