@@ -109,13 +109,15 @@ class _BigInt(Cast):
 
 def whole_months(first: date, last: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
     """The calendar months wholly inside [first, last], as the first days of the first and the last of them (None
-    when there is none), and the day ranges left at either edge."""
+    when there is none), and the day ranges left at either edge, each within one month."""
     if first > last:
         return None, []
     months_from = first if first.day == 1 else month_end(first.year, first.month) + timedelta(days=1)
     months_until = last if last == month_end(last.year, last.month) else last.replace(day=1) - timedelta(days=1)
-    if months_from > months_until:
-        return None, [(first, last)]
+    if months_from > months_until:  # no whole month: within one month, or across the end of one
+        if first.replace(day=1) == last.replace(day=1):
+            return None, [(first, last)]
+        return None, [(first, months_from - timedelta(days=1)), (months_until + timedelta(days=1), last)]
     edges = [(first, months_from - timedelta(days=1))] if first < months_from else []
     if last > months_until:
         edges.append((months_until + timedelta(days=1), last))
