@@ -17,7 +17,8 @@ OTHER = "H37108300002,XD0011,2021-01,300\n"  # 乳山市中医院
 def _upload(page, name: str, content: str) -> None:
     page.select_option("select[name=kind]", "usage")
     page.set_input_files("input[name=file]", {"name": name, "mimeType": "text/csv", "buffer": content.encode()})
-    page.click("form.upload-form button[type=submit]")
+    with page.expect_navigation():  # the click returns before the answer to the upload has loaded
+        page.click("form.upload-form button[type=submit]")
 
 
 def test_an_institution_uploads_a_file_with_an_error_then_a_good_one(sign_in):  # noqa: F811
@@ -31,7 +32,8 @@ def test_an_institution_uploads_a_file_with_an_error_then_a_good_one(sign_in):  
     assert row.inner_text().split("\t") == ["3", "机构编码", message]
     page.screenshot(path=SHOTS / "import_errors_institution.png", full_page=True)
     _upload(page, "一月使用量（改）.csv", HEADER + OWN)
-    page.click("button[name=confirm]")
+    with page.expect_navigation():
+        page.click("button[name=confirm]")
     assert "一月使用量（改）.csv 已导入" in page.inner_text(".messages")
     page.click("a:text-is('我的上传')")
     table = page.locator("#table-uploads tbody")
