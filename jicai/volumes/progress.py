@@ -82,14 +82,14 @@ def purchased_in_window(
             month__range=(start.replace(day=1), until.replace(day=1)),
         )
         .values_list("institution_id", "product_id")
-        .annotate(**{f"sum{i}": _sum_days(first, last) for i, (first, last) in enumerate(ranges)})
+        .annotate(**{f"sum{i}": sum_days(first, last) for i, (first, last) in enumerate(ranges)})
         .order_by()
     )
     # Read from the cursor, without the ORM's converters per value (a tenth of a whole province's progress).
     return {(i, p): (t, r, e) for i, p, t, r, e in tuples(sums)}
 
 
-def _sum_days(first: date, last: date):
+def sum_days(first: date, last: date):
     """The quantity accepted in [first, last] summed over DeliveryMonth rows, as a bigint (0 when there is none):
     PostgreSQL sums bigints as numeric, which the driver would make a Decimal per value."""
     months, edges = whole_months(first, last)

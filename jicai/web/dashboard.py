@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from jicai.policy.rules.days import month_end
@@ -30,6 +29,8 @@ from jicai.policy.rules.progress import (
     progress_status,
     time_progress,
 )
+from jicai.purchasing.models import DeliveryMonth
+from jicai.volumes.progress import sum_days
 
 STATUS_CSS = {COMPLETED: "completed", NORMAL: "normal", LAGGING: "lagging", SEVERELY_LAGGING: "severe"}
 SEVERITY = {status: n for n, status in enumerate(STATUSES)}  # 已完成 < 正常 < 滞后 < 严重滞后
@@ -317,19 +318,20 @@ def months_between(start: date, until: date) -> list[date]:
     return months
 
 
-def monthly_purchased(deliveries, volumes, start: date, until: date) -> dict[date, int]:
-    """Accepted quantity per month in [start, until] of the (institution, product) pairs that hold one of
-    `volumes` (both querysets already scoped): one query."""
+def monthly_purchased(volumes, start: date, until: date) -> dict[date, int]:
+    """Accepted quantity per month in [start, until] of the (institution, product) pairs that hold one of `volumes`
+    (already scoped): one query over the monthly delivery totals, the first and last months cut to their days.
+    Every delivery of such a pair is in the scope of whoever sees the volume, so the totals need no scope of their
+    own."""
     holds = volumes.filter(institution_id=OuterRef("institution_id"), award__product_id=OuterRef("product_id"))
     rows = (
-        deliveries.filter(accepted_on__gte=start, accepted_on__lte=until)
+        DeliveryMonth.objects.filter(month__range=(start.replace(day=1), until.replace(day=1)))
         .filter(Exists(holds))
-        .annotate(month=TruncMonth("accepted_on"))
-        .values("month")
-        .annotate(quantity=Sum("quantity"))
+        .values_list("month")
+        .annotate(quantity=sum_days(start, until))
         .order_by("month")
     )
-    return {r["month"].replace(day=1): r["quantity"] or 0 for r in rows}
+    return dict(rows)
 
 
 def year_curve(*, agreed: int, by_month: dict[date, int], start: date, end: date, as_of: date) -> Table:

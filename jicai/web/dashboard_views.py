@@ -100,7 +100,7 @@ def _dashboard(request) -> dict:
         window_volumes = volumes.filter(
             award_id__in={r.award_id for r in in_window}, year_no__in={r.year_no for r in in_window}
         )
-        by_month = dashboard.monthly_purchased(deliveries, window_volumes, start, min(end, as_of))
+        by_month = dashboard.monthly_purchased(window_volumes, start, min(end, as_of))
         agreed = sum(r.progress.agreed for r in in_window)
         tables["year_curve"] = dashboard.year_curve(agreed=agreed, by_month=by_month, start=start, end=end, as_of=as_of)
     else:
