@@ -298,6 +298,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md", help="结果写入的文件")
     parser.add_argument("--keep", action="store_true", help="保留生成的数据和 SQLite 文件")
     parser.add_argument("--no-postgres", action="store_true", help="只测 SQLite")
+    parser.add_argument("--no-sqlite", action="store_true", help="只测 PostgreSQL")
     parser.add_argument("--latency-seconds", type=float, default=30, help="页面延迟测量时长（秒，0 为不测）")
     for name in ("institutions", "awards", "deliveries"):  # smaller trials
         parser.add_argument(f"--{name}", type=int, help=argparse.SUPPRESS)
@@ -325,7 +326,9 @@ def main() -> None:
         duckdb_result = dict(duckdb_result, memory=duckdb_memory, version=duckdb.__version__)
     except ImportError:
         log("未安装 DuckDB（pip install -e .[bench]），跳过进度的对照")
-    results = [run_database("SQLite", f"sqlite:///{work / 'bench.sqlite3'}", data, args.as_of, log)]
+    results = (
+        [] if args.no_sqlite else [run_database("SQLite", f"sqlite:///{work / 'bench.sqlite3'}", data, args.as_of, log)]
+    )
     server = None if args.no_postgres else postgres_server()
     if server:
         url, version = fresh_postgres(server)
@@ -412,8 +415,9 @@ def render(args, counts, generation, duckdb_result, results, total_seconds) -> s
     for name in ("institutions", "awards", "deliveries"):  # a trial below the scale says so
         if getattr(args, name):
             command_line += f" --{name} {getattr(args, name)}"
-    if args.no_postgres:
-        command_line += " --no-postgres"
+    for flag in ("no_postgres", "no_sqlite"):
+        if getattr(args, flag):
+            command_line += f" --{flag.replace('_', '-')}"
     if args.latency_seconds != 30:
         command_line += f" --latency-seconds {args.latency_seconds:g}"
     lines = [
