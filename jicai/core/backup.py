@@ -19,7 +19,7 @@ import gzip
 import hashlib
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from itertools import islice
@@ -38,6 +38,7 @@ from django.db.models.sql import InsertQuery
 FORMAT = "jicai-backup"
 VERSION = 1
 CHUNK = 2000
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
 # Besides our own apps: users, groups and API tokens. Content types and permissions are rebuilt by the
 # migrations (and referred to by natural key), sessions are throwaway, the admin's log is covered by the audit trail.
 EXTRA_MODELS = ("auth.group", "auth.user", "authtoken.token")
@@ -84,8 +85,9 @@ def _applied_migrations(using: str) -> dict[str, list[str]]:
 # Writing
 
 
-def write_backup(out: IO[bytes], *, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
-    """Stream the whole database into `out` (a binary file); returns rows per model."""
+def write_backup(out: IO[bytes], *, using: str = DEFAULT_DB_ALIAS, progress: Progress | None = None) -> dict[str, int]:
+    """Stream the whole database into `out` (a binary file); returns rows per model. `progress(done, total)` is
+    called after each batch of rows (the total is counted first, in the same snapshot)."""
     connection = connections[using]
     counts: dict[str, int] = {}
     digest = hashlib.sha256()
@@ -102,6 +104,8 @@ def write_backup(out: IO[bytes], *, using: str = DEFAULT_DB_ALIAS) -> dict[str, 
             "migrations": _applied_migrations(using),
         }
         archive.write(_line(header))
+        total = sum(database_rows(using).values()) if progress else 0
+        done = 0
         for model in backup_models():
             label = model._meta.label_lower
             counts[label] = 0
@@ -112,6 +116,9 @@ def write_backup(out: IO[bytes], *, using: str = DEFAULT_DB_ALIAS) -> dict[str, 
                     digest.update(line)
                     archive.write(line)
                 counts[label] += len(batch)
+                done += len(batch)
+                if progress:
+                    progress(done, total)
         archive.write(_line({"manifest": counts, "sha256": digest.hexdigest()}))
     return counts
 
@@ -212,8 +219,11 @@ def user_rows(using: str = DEFAULT_DB_ALIAS) -> int:
     )
 
 
-def restore(path: Path, *, replace: bool = False, using: str = DEFAULT_DB_ALIAS) -> dict[str, tuple[int, int]]:
+def restore(
+    path: Path, *, replace: bool = False, using: str = DEFAULT_DB_ALIAS, progress: Progress | None = None
+) -> dict[str, tuple[int, int]]:
     """Replace the database's rows with the archive's, in one transaction. Returns {model: (archived, restored)}.
+    `progress(done, total)` is called after each batch of rows loaded (the total is the manifest's).
     Raises BackupError (nothing changed) when the archive is bad, the database is not empty and `replace` is
     false, or the restored counts differ from the manifest."""
     archive = inspect(path)
@@ -237,7 +247,7 @@ def restore(path: Path, *, replace: bool = False, using: str = DEFAULT_DB_ALIAS)
             # tables can be emptied and filled in any order.
             for model in reversed(list(by_label.values())):
                 model._base_manager.using(using).all()._raw_delete(using)
-            _load(archive.path, by_label, using)
+            _load(archive.path, by_label, using, progress, sum(archive.manifest.values()))
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), list(by_label.values())):
                     cursor.execute(sql)
@@ -262,17 +272,22 @@ class _Mismatch(Exception):
         self.result = result
 
 
-def _load(path: Path, by_label: dict[str, type[models.Model]], using: str) -> None:
+def _load(path: Path, by_label: dict[str, type[models.Model]], using: str, progress, total: int) -> None:
     """Insert the rows model by model in batches, as they were (raw: no auto_now, no signals)."""
     pending: list = []
     pending_model = None
+    done = 0
 
     def flush():
+        nonlocal done
         if pending:
             _insert(pending_model, [d.object for d in pending], using)
             for d in pending:
                 for name, values in (d.m2m_data or {}).items():
                     getattr(d.object, name).set(values)
+            done += len(pending)
+            if progress:
+                progress(done, total)
             pending.clear()
 
     lines = _lines(path)

@@ -137,3 +137,15 @@ def test_backup_command_writes_a_file_and_never_overwrites(tmp_path, demo_db):
         call_command("backup", "-o", str(out))
     assert not list(tmp_path.glob("*.partial"))
     assert json.loads(_lines(out)[0])["format"] == backup.FORMAT
+
+
+def test_backup_and_restore_report_their_progress_up_to_every_row(archive, tmp_path):
+    backed_up, restored = [], []
+    with (tmp_path / "progress.jsonl.gz").open("wb") as out:
+        counts = write_backup(out, progress=lambda done, total: backed_up.append((done, total)))
+    result = restore(archive, replace=True, progress=lambda done, total: restored.append((done, total)))
+    rows = sum(counts.values())
+    assert len(backed_up) > 1 and backed_up[-1] == (rows, rows)
+    assert [d for d, _ in backed_up] == sorted({d for d, _ in backed_up})  # rising, batch by batch
+    assert restored[-1] == (sum(a for a, _ in result.values()),) * 2
+    assert [d for d, _ in restored] == sorted({d for d, _ in restored})

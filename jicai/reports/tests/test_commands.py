@@ -135,3 +135,11 @@ def test_status(capsysbinary, world):
     assert (out["completeness"], out["timeliness"]) == ("66.7", "33.3")
     district = run_json(capsysbinary, "status", "--region", "500102", "--month", "2020-09", "--user", "fl_bureau")
     assert [r["institution"] for r in district["institutions"]] == ["H-A", "H-B"]
+
+
+def test_a_region_report_draws_its_progress_on_standard_error(capsysbinary, world, tmp_path, monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")  # standard error taken for a terminal
+    call_command("report", "monthly", "--region", "500000", "--month", "2020-09", "--format", "json")
+    captured = capsysbinary.readouterr()
+    assert len(json.loads(captured.out.decode())["reports"]) == 3  # standard output holds only the document
+    assert "3/3" in captured.err.decode()

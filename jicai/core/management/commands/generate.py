@@ -9,10 +9,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from jicai.core.generate import SCALES, generate
 from jicai.core.imports import KINDS
+from jicai.core.progress_bar import progress_bar
 
 DONE = "已生成 {rows} 行（其中配送明细 {deliveries} 行），用时 {seconds:.1f} 秒：{out}"
 
@@ -40,10 +40,8 @@ class Command(BaseCommand):
         )
         console = Console(stderr=True)
         started = time.monotonic()
-        columns = (TextColumn("生成配送明细"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
-            task = bar.add_task("", total=size.deliveries)
-            counts = generate(out, size=size, seed=seed, progress=lambda done, total: bar.update(task, completed=done))
+        with progress_bar("生成配送明细", total=size.deliveries) as update:
+            counts = generate(out, size=size, seed=seed, progress=lambda done, total: update(done))
         console.print(
             DONE.format(
                 rows=sum(counts.values()), deliveries=counts["deliveries"], seconds=time.monotonic() - started, out=out

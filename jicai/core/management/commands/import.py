@@ -17,12 +17,12 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from jicai.core.import_records import import_file
 from jicai.core.import_rights import may_import
 from jicai.core.imports import KINDS, ImportResult, run_import
+from jicai.core.progress_bar import progress_bar
 
 TABLE_ERRORS = 200  # the table shows this many errors; --format json gives them all
 PHASES = {"read": "校验", "write": "写入数据库"}
@@ -97,19 +97,10 @@ def _account(username: str, kind: str):
 
 @contextmanager
 def _progress_bar():
-    """A progress callback drawing on stderr when it is a terminal (a no-op bar otherwise)."""
-    console = Console(stderr=True)
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task(PHASES["read"], total=None)
+    """The import's progress callback: the phase and the rows checked so far (the total is an estimate)."""
+    with progress_bar(PHASES["read"]) as update:
 
         def progress(phase: str, done: int, total: int | None) -> None:
-            bar.update(task, description=PHASES[phase], completed=done, total=max(total or 0, done) or None)
+            update(done, total=max(total or 0, done) or None, description=PHASES[phase])
 
         yield progress

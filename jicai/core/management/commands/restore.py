@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jicai.core.backup import BackupError, restore
+from jicai.core.progress_bar import progress_bar
 
 NO_FILE = "找不到文件：{file}"
 RESTORED = "已恢复 {rows} 行，各表行数与备份清单一致"
@@ -28,7 +29,8 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(NO_FILE.format(file=file))
         try:
-            result = restore(path, replace=yes)
+            with progress_bar("恢复") as update:
+                result = restore(path, replace=yes, progress=lambda done, total: update(done, total=total))
         except BackupError as exc:
             if len(exc.args) > 1:
                 self._print(exc.args[1])
