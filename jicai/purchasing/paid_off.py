@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from jicai.core import data_version
+from jicai.core import bulk, data_version
 from jicai.core.bulk import chunks
 from jicai.core.imports import imported
 from jicai.purchasing.models import Invoice, Payment
@@ -53,6 +53,10 @@ def settle(where: str, params: list) -> None:
     sql = _SETTLE.format(invoice=quote(Invoice._meta.db_table), payment=quote(Payment._meta.db_table), where=where)
     with data_version.derived(), connection.cursor() as cursor:
         cursor.execute(sql, params * 2)
+        # A payments file settles millions of a province's invoices: without fresh statistics PostgreSQL still takes
+        # every day for empty and reads all invoices and payments for each group of the monthly report.
+        if cursor.rowcount >= bulk.ANALYZE_AFTER:
+            bulk.analyze(cursor, quote(Invoice._meta.db_table), cursor.rowcount)
 
 
 def settle_ids(pks) -> None:

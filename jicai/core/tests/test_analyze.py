@@ -39,3 +39,13 @@ def test_the_monthly_totals_that_triggers_write_are_analysed_with_the_deliveries
     with CaptureQueriesContext(connection) as queries:
         assert run_import("deliveries", SAMPLES / "deliveries.csv").landed
     assert {'ANALYZE "purchasing_delivery"', 'ANALYZE "purchasing_deliverymonth"'} <= set(analyzed(queries))
+
+
+def test_the_invoices_a_payments_file_settles_are_analysed(db, monkeypatch):
+    """The monthly report finds unpaid invoices by their paid-off day: with the statistics of before the payments
+    (every day empty) PostgreSQL read the whole province's invoices and payments for each group of institutions."""
+    load_samples(through="invoice_lines")
+    monkeypatch.setattr(bulk, "ANALYZE_AFTER", 1)
+    with CaptureQueriesContext(connection) as queries:
+        assert run_import("payments", SAMPLES / "payments.csv").landed
+    assert 'ANALYZE "purchasing_invoice"' in analyzed(queries)
