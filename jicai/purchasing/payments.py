@@ -300,11 +300,9 @@ def unpaid_invoices(invoices, *, as_of: date, by_product: bool = False) -> list[
     return result
 
 
-# Each invoice in scope issued by as_of with its deadline and what was paid by as_of and by its deadline. The
-# payments are summed in one grouped join rather than a subquery per invoice.
-# The columns of `inv` below, in its order.
+# The invoice columns the queries below read from `inv`: field names of the scope's query and the CTE's names alike.
 _INV_COLUMNS = (
-    "pk",
+    "id",
     "institution_id",
     "amount",
     "earliest_accepted_on",
@@ -313,8 +311,11 @@ _INV_COLUMNS = (
     "invoice_no",
     "supplier_id",
 )
+
+# Each invoice in scope issued by as_of with its deadline and what was paid by as_of and by its deadline. The
+# payments are summed in one grouped join rather than a subquery per invoice.
 _STATE = """
-    WITH inv (id, institution_id, amount, earliest_accepted_on, confirmed_on, due_on, invoice_no, supplier_id) AS (
+    WITH inv ({columns}) AS (
         {scope}
     ), paid AS (
         SELECT p.invoice_id, SUM(p.amount) AS paid,
@@ -338,7 +339,7 @@ def _state(invoices, as_of: date) -> tuple[str, list]:
     scope, scope_params = (
         invoices.filter(issued_on__lte=as_of).order_by().values_list(*_INV_COLUMNS).query.sql_with_params()
     )
-    sql = _STATE.format(payment=quote(Payment._meta.db_table), scope=scope)
+    sql = _STATE.format(columns=", ".join(_INV_COLUMNS), payment=quote(Payment._meta.db_table), scope=scope)
     return sql, [*scope_params, day(as_of)]
 
 
