@@ -95,6 +95,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Planner settings for every connection (an `options` of DATABASE_URL replaces them). The defaults suit small
+    # transactions on spinning disks; a province's aggregates then sort on disk (4 MB of work_mem), price index
+    # probes as random reads of a disk (random_page_cost 4, so a group's payments were read by a scan of all of
+    # them) and JIT-compile queries whose CTE estimates are far too high (longer than running them).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off -c work_mem=64MB -c random_page_cost=1.1"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Pages that take seconds at province scale are cached per data version (jicai.core.data_version). A file cache

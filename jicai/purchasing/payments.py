@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import DecimalField, Min, OuterRef, Q, Subquery, Sum
 
 from jicai.core.bulk import as_date
@@ -344,12 +343,7 @@ def _state(invoices, as_of: date) -> tuple[str, list]:
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
-    postgres = connection.vendor == "postgresql"
-    with transaction.atomic() if postgres else nullcontext(), connection.cursor() as cursor:
-        if postgres:
-            # The planner's estimates over the CTEs are far too high, so PostgreSQL would JIT-compile the query:
-            # at city scale that took longer (about 2 s) than running it. Off for this transaction only.
-            cursor.execute("SET LOCAL jit = off")
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
