@@ -15,6 +15,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 Update = Callable[..., None]
 
 
+def drawn() -> bool:
+    """Whether a bar is drawn: a command whose total costs work (counting every table) finds it only then."""
+    return Console(stderr=True).is_terminal
+
+
 @contextmanager
 def progress_bar(description: str, total: int | None = None) -> Iterator[Update]:
     console = Console(stderr=True)

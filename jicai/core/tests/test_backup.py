@@ -9,6 +9,8 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from jicai.core import backup
 from jicai.core.backup import BackupError, database_rows, inspect, restore, write_backup
@@ -149,3 +151,15 @@ def test_backup_and_restore_report_their_progress_up_to_every_row(archive, tmp_p
     assert [d for d, _ in backed_up] == sorted({d for d, _ in backed_up})  # rising, batch by batch
     assert restored[-1] == (sum(a for a, _ in result.values()),) * 2
     assert [d for d, _ in restored] == sorted({d for d, _ in restored})
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_the_backup_command_counts_the_tables_only_for_a_bar(terminal, tmp_path, demo_db, monkeypatch):
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    if terminal:
+        monkeypatch.setenv("FORCE_COLOR", "1")  # rich then takes standard error for a terminal
+    else:
+        monkeypatch.delenv("FORCE_COLOR", raising=False)
+    with CaptureQueriesContext(connection) as queries:
+        call_command("backup", "-o", str(tmp_path / "b.jsonl.gz"))
+    assert any("COUNT(*)" in q["sql"] for q in queries) == terminal

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from jicai.core.backup import write_backup
-from jicai.core.progress_bar import progress_bar
+from jicai.core.progress_bar import drawn, progress_bar
 
 WRITTEN = "已备份 {rows} 行（{tables} 张表）到 {file}"
 EXISTS = "文件已存在：{file}（不会覆盖）"
@@ -27,7 +27,9 @@ class Command(BaseCommand):
         partial = path.with_name(path.name + ".partial")
         try:
             with partial.open("wb") as out, progress_bar("备份") as update:
-                counts = write_backup(out, progress=lambda done, total: update(done, total=total))
+                # Without a bar, no progress: its total counts every table first (seconds for a province).
+                progress = (lambda done, total: update(done, total=total)) if drawn() else None
+                counts = write_backup(out, progress=progress)
         except BaseException:
             partial.unlink(missing_ok=True)  # never leave a half-written file that looks like a backup
             raise
