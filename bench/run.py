@@ -511,7 +511,7 @@ def render(args, counts, generation, duckdb_result, results, total_seconds) -> s
             f"On {r['label']} the measurements follow a `VACUUM (ANALYZE)` of the imported data "
             f"({r['vacuum']['seconds']:.1f} s), as autovacuum would have done on a production server."
             for r in results
-            if r.get("vacuum", {}).get("seconds")
+            if r["vacuum"]["seconds"]
         ),
         "",
         "### 各类导入",
