@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DecimalField, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import DecimalField, F, Min, OuterRef, Q, Subquery, Sum
 
 from jicai.core.bulk import as_date
 from jicai.orgs.models import Company, Institution, Region
@@ -196,7 +196,7 @@ def payment_summary(invoices, *, as_of: date, bands: tuple[tuple[int, int | None
             band_sql.append("SUM(CASE WHEN s.due_on BETWEEN %s AND %s THEN s.amount - s.paid ELSE 0 END)")
             band_params += [day(as_of - timedelta(days=high)), day(as_of - timedelta(days=low))]
     institution = connection.ops.quote_name(Institution._meta.db_table)
-    state, params = _state(invoices, as_of)
+    state, params = _state(invoices, as_of, only=_owing_or_paid_late(as_of))
     # Both groupings read the same state (computed once) through UNION ALL; the late rows leave the institution's
     # columns empty and carry their due date in the last column, their count and late amount in the owed's places.
     sql = f"""
@@ -245,6 +245,13 @@ def payment_summary(invoices, *, as_of: date, bands: tuple[tuple[int, int | None
     return Summary(owed, late)
 
 
+def _owing_or_paid_late(as_of: date) -> Q:
+    """The invoices that can count in a payment summary on `as_of`: not paid off by then (jicai.purchasing.paid_off),
+    or past their deadline and paid off after it. The others, settled on time, add to no sum, and leaving them out
+    before their payments are read spares most of a province's payments (two thirds of the generated city's)."""
+    return Q(paid_off_on=None) | Q(paid_off_on__gt=as_of) | Q(due_on__lt=as_of, paid_off_on__gt=F("due_on"))
+
+
 def unpaid_invoices(invoices, *, as_of: date, by_product: bool = False) -> list[Unpaid]:
     """Every invoice of `invoices` (scoped) issued by `as_of` and not fully paid then: one query per call (after
     refreshing stale deadlines), one row per unpaid invoice; with `by_product`, one per product its lines deliver
@@ -252,7 +259,7 @@ def unpaid_invoices(invoices, *, as_of: date, by_product: bool = False) -> list[
     quote = connection.ops.quote_name
     # Invoices paid off by as_of (jicai.purchasing.paid_off) are left out before their payments are read: four
     # fifths of a province's. In the scope's own query, so that it is one index range per institution.
-    state, params = _state(invoices.filter(Q(paid_off_on=None) | Q(paid_off_on__gt=as_of)), as_of)
+    state, params = _state(invoices, as_of, only=Q(paid_off_on=None) | Q(paid_off_on__gt=as_of))
     products = ""
     if by_product:
         products = f"""JOIN (
@@ -329,9 +336,12 @@ _STATE = """
 """
 
 
-def _state(invoices, as_of: date) -> tuple[str, list]:
-    """The WITH clause of every query above, and its parameters; stale deadlines of the scope are refreshed first."""
+def _state(invoices, as_of: date, *, only: Q | None = None) -> tuple[str, list]:
+    """The WITH clause of every query above, and its parameters, over the invoices of `invoices` that `only` keeps;
+    stale deadlines of the whole scope are refreshed first (`only` may read them)."""
     refresh(invoices, strict=True)
+    if only is not None:
+        invoices = invoices.filter(only)
     quote, day = connection.ops.quote_name, connection.ops.adapt_datefield_value
     # The scope's own query reads the columns, so that the invoice table is read once (as `id IN (scope)` it was
     # read twice, and PostgreSQL scanned the whole province's invoices to join the two).
