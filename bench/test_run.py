@@ -27,6 +27,7 @@ def test_tiny_benchmark_writes_its_section(tmp_path):
     assert text.startswith("# kept") and "province figures" in text  # the other scale's section is kept
     assert "--deliveries 1500" in text  # a trial below the scale says so
     assert "| SQLite | 导入配送明细 | 1,500 |" in text
+    assert "| SQLite | 同一下限，只加配送单号唯一键（幂等导入的最低要求） | 1,500 |" in text
     assert "DuckDB 同一聚合（结果一致）" in text  # progress_rows and DuckDB agree on the same data
     assert "月报表 xlsx" in text
 
