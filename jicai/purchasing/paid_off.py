@@ -1,7 +1,8 @@
 """Each invoice's paid-off day (`Invoice.paid_off_on`): the first day its payments add up to its amount, null while
 they do not. Payments are positive, so an invoice is unpaid on a day exactly when it was not paid off by then: the
 monthly report reads the payments of those invoices only, not of the four fifths of a province's invoices that are
-settled (`jicai.purchasing.payments.unpaid_invoices`).
+settled (`jicai.purchasing.payments.unpaid_invoices`), and the payment summaries those and the ones paid off after
+their deadline (`payment_summary`).
 
 It is recomputed set-based, inside the transaction of every write that can move it:
 
