@@ -480,18 +480,16 @@ def render(args, counts, generation, duckdb_result, results, total_seconds) -> s
             f"| {floor_name} | {floor['seconds']:.2f} | {rate / floor_rate:.0%} 的下限吞吐 | ≥ 50 % "
             f"| {deliveries['memory']:.0f}（对照 {floor['memory']:.0f}） |"
         )
-        keyed = r["keyed"]
-        lines.append(
-            f"| {r['label']} | 同一下限，只加配送单号唯一键（幂等导入的最低要求） | {keyed['rows']:,} "
-            f"| {keyed['seconds']:.2f} | {keyed['rows'] / keyed['seconds']:,.0f} | 同上 | {floor['seconds']:.2f} "
-            f"| {(keyed['rows'] / keyed['seconds']) / floor_rate:.0%} 的下限吞吐 | | {keyed['memory']:.0f} |"
-        )
-        again = r["again"]
-        lines.append(
-            f"| {r['label']} | 再次导入配送明细（全部未变） | {again['rows']:,} | {again['seconds']:.2f} "
-            f"| {again['rows'] / again['seconds']:,.0f} | 同上 | {floor['seconds']:.2f} "
-            f"| {(again['rows'] / again['seconds']) / floor_rate:.0%} 的下限吞吐 | | {again['memory']:.0f} |"
-        )
+        for name, measured in (
+            ("同一下限，只加配送单号唯一键（幂等导入的最低要求）", r["keyed"]),
+            ("再次导入配送明细（全部未变）", r["again"]),
+        ):
+            measured_rate = measured["rows"] / measured["seconds"]
+            lines.append(
+                f"| {r['label']} | {name} | {measured['rows']:,} | {measured['seconds']:.2f} | {measured_rate:,.0f} "
+                f"| 同上 | {floor['seconds']:.2f} | {measured_rate / floor_rate:.0%} 的下限吞吐 | "
+                f"| {measured['memory']:.0f} |"
+            )
         progress = r["progress"]
         if duckdb_result:
             same = (
