@@ -245,11 +245,16 @@ def payment_summary(invoices, *, as_of: date, bands: tuple[tuple[int, int | None
     return Summary(owed, late)
 
 
+def _not_paid_off(as_of: date) -> Q:
+    """The invoices whose payments did not reach their amount by `as_of` (jicai.purchasing.paid_off)."""
+    return Q(paid_off_on=None) | Q(paid_off_on__gt=as_of)
+
+
 def _owing_or_paid_late(as_of: date) -> Q:
-    """The invoices that can count in a payment summary on `as_of`: not paid off by then (jicai.purchasing.paid_off),
-    or past their deadline and paid off after it. The others, settled on time, add to no sum, and leaving them out
-    before their payments are read spares most of a province's payments (two thirds of the generated city's)."""
-    return Q(paid_off_on=None) | Q(paid_off_on__gt=as_of) | Q(due_on__lt=as_of, paid_off_on__gt=F("due_on"))
+    """The invoices that can count in a payment summary on `as_of`: not paid off by then, or past their deadline and
+    paid off after it. The others, settled on time, add to no sum, and leaving them out before their payments are
+    read spares most of a province's payments (two thirds of the generated city's)."""
+    return _not_paid_off(as_of) | Q(due_on__lt=as_of, paid_off_on__gt=F("due_on"))
 
 
 def unpaid_invoices(invoices, *, as_of: date, by_product: bool = False) -> list[Unpaid]:
@@ -259,7 +264,7 @@ def unpaid_invoices(invoices, *, as_of: date, by_product: bool = False) -> list[
     quote = connection.ops.quote_name
     # Invoices paid off by as_of (jicai.purchasing.paid_off) are left out before their payments are read: four
     # fifths of a province's. In the scope's own query, so that it is one index range per institution.
-    state, params = _state(invoices, as_of, only=Q(paid_off_on=None) | Q(paid_off_on__gt=as_of))
+    state, params = _state(invoices, as_of, only=_not_paid_off(as_of))
     products = ""
     if by_product:
         products = f"""JOIN (
@@ -336,12 +341,11 @@ _STATE = """
 """
 
 
-def _state(invoices, as_of: date, *, only: Q | None = None) -> tuple[str, list]:
+def _state(invoices, as_of: date, *, only: Q) -> tuple[str, list]:
     """The WITH clause of every query above, and its parameters, over the invoices of `invoices` that `only` keeps;
     stale deadlines of the whole scope are refreshed first (`only` may read them)."""
     refresh(invoices, strict=True)
-    if only is not None:
-        invoices = invoices.filter(only)
+    invoices = invoices.filter(only)
     quote, day = connection.ops.quote_name, connection.ops.adapt_datefield_value
     # The scope's own query reads the columns, so that the invoice table is read once (as `id IN (scope)` it was
     # read twice, and PostgreSQL scanned the whole province's invoices to join the two).
